@@ -1,0 +1,107 @@
+"""Domain records shared by the core, the CLI and the cogs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any, Literal
+
+RankingKind = Literal["monthly", "trending", "manual"]
+RANKING_KINDS: tuple[str, ...] = ("monthly", "trending", "manual")
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    affiliations: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "affiliations": list(self.affiliations)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Author:
+        return cls(name=data["name"], affiliations=tuple(data.get("affiliations", ())))
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One arXiv paper, identified by its id without version."""
+
+    arxiv_id: str
+    title: str
+    abstract: str
+    authors: tuple[Author, ...] = ()
+    categories: tuple[str, ...] = ()
+    published: str | None = None
+    updated: str | None = None
+    version: str | None = None
+
+    @property
+    def url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A paper as a ranking source names it, before storage."""
+
+    paper: Paper
+    upvotes: int | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The study group's five-part summary of one paper, in one language."""
+
+    title: str
+    abstract: str
+    purpose: str
+    results: str
+    method: str
+    names: str
+    affiliations: str
+    hook: str
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    def to_dict(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in self.field_names()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Summary:
+        missing = [name for name in cls.field_names() if not isinstance(data.get(name), str)]
+        if missing:
+            raise ValueError(f"summary lacks text for: {', '.join(missing)}")
+        return cls(**{name: data[name].strip() for name in cls.field_names()})
+
+
+@dataclass(frozen=True)
+class RankedPaper:
+    rank: int
+    paper: Paper
+    upvotes: int | None
+    summary: Summary | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "arxiv_id": self.paper.arxiv_id,
+            "title": self.paper.title,
+            "upvotes": self.upvotes,
+            "url": self.paper.url,
+            "summary": self.summary.to_dict() if self.summary else None,
+        }
+
+
+@dataclass(frozen=True)
+class Ranking:
+    month: str
+    kind: str
+    source: str
+    fetched_at: str
+    entries: tuple[RankedPaper, ...]
+
+    @property
+    def pending(self) -> int:
+        return sum(1 for entry in self.entries if entry.summary is None)

@@ -1,0 +1,188 @@
+"""Every read and write of yomikai's data goes through Store."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import aiosqlite
+
+from bot.database import connect, migrate
+from bot.models import Author, Paper, RankedPaper, Ranking, Summary
+
+if TYPE_CHECKING:
+    from bot.llm import Usage
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _paper_row(paper: Paper, now: str) -> tuple[object, ...]:
+    authors = json.dumps([a.to_dict() for a in paper.authors], ensure_ascii=False)
+    categories = json.dumps(list(paper.categories))
+    return (paper.arxiv_id, paper.version, paper.title, paper.abstract, authors, categories,
+            paper.published, paper.updated, now)  # fmt: skip
+
+
+def _paper_from_row(row: aiosqlite.Row) -> Paper:
+    return Paper(
+        arxiv_id=row["arxiv_id"],
+        version=row["version"],
+        title=row["title"],
+        abstract=row["abstract"],
+        authors=tuple(Author.from_dict(a) for a in json.loads(row["authors"])),
+        categories=tuple(json.loads(row["categories"])),
+        published=row["published"],
+        updated=row["updated"],
+    )
+
+
+_INSERT_PAPER = """
+INSERT INTO papers (arxiv_id, version, title, abstract, authors, categories, published, updated,
+                    fetched_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+_REPLACE_PAPER = (
+    _INSERT_PAPER
+    + """
+ON CONFLICT (arxiv_id) DO UPDATE SET
+    version = excluded.version, title = excluded.title, abstract = excluded.abstract,
+    authors = excluded.authors, categories = excluded.categories,
+    published = excluded.published, updated = excluded.updated, fetched_at = excluded.fetched_at
+"""
+)
+
+
+class Store:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+        # One connection serves every task; transactions on it must not interleave.
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        conn = await connect(path)
+        await migrate(conn)
+        return cls(conn)
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    async def save_papers(self, papers: Iterable[Paper], *, authoritative: bool) -> None:
+        """Store papers; only an authoritative source (arXiv) overwrites a stored paper."""
+        now = utcnow()
+        sql = _REPLACE_PAPER if authoritative else _INSERT_PAPER + " ON CONFLICT DO NOTHING"
+        async with self.transaction() as conn:
+            await conn.executemany(sql, [_paper_row(paper, now) for paper in papers])
+
+    async def papers(self, arxiv_ids: Sequence[str]) -> dict[str, Paper]:
+        marks = ",".join("?" * len(arxiv_ids))
+        async with self.conn.execute(
+            f"SELECT * FROM papers WHERE arxiv_id IN ({marks})", tuple(arxiv_ids)
+        ) as cursor:
+            return {row["arxiv_id"]: _paper_from_row(row) for row in await cursor.fetchall()}
+
+    async def save_ranking(
+        self, month: str, kind: str, source: str, entries: Sequence[tuple[str, int | None]]
+    ) -> None:
+        """Replace the month's ranking of this kind; entries are (arxiv id, upvotes) in rank order."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO rankings (month, kind, source, fetched_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (month, kind) DO UPDATE SET source = excluded.source,"
+                " fetched_at = excluded.fetched_at RETURNING id",
+                (month, kind, source, utcnow()),
+            )
+            (ranking_id,) = await cursor.fetchone()  # type: ignore[misc]
+            await conn.execute("DELETE FROM ranking_entries WHERE ranking_id = ?", (ranking_id,))
+            await conn.executemany(
+                "INSERT INTO ranking_entries (ranking_id, rank, arxiv_id, upvotes) VALUES (?, ?, ?, ?)",
+                [(ranking_id, rank, aid, votes) for rank, (aid, votes) in enumerate(entries, 1)],
+            )
+
+    async def latest_kind(self, month: str) -> str | None:
+        async with self.conn.execute(
+            "SELECT kind FROM rankings WHERE month = ? ORDER BY fetched_at DESC, id DESC LIMIT 1",
+            (month,),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row["kind"] if row else None
+
+    async def ranking(
+        self, month: str, kind: str, language: str, prompt_version: str
+    ) -> Ranking | None:
+        async with self.conn.execute(
+            "SELECT id, source, fetched_at FROM rankings WHERE month = ? AND kind = ?",
+            (month, kind),
+        ) as cursor:
+            head = await cursor.fetchone()
+        if head is None:
+            return None
+        async with self.conn.execute(
+            "SELECT e.rank, e.upvotes, p.*, s.body AS summary FROM ranking_entries e"
+            " JOIN papers p USING (arxiv_id)"
+            " LEFT JOIN summaries s ON s.arxiv_id = e.arxiv_id AND s.language = ?"
+            " AND s.prompt_version = ? WHERE e.ranking_id = ? ORDER BY e.rank",
+            (language, prompt_version, head["id"]),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        entries = tuple(
+            RankedPaper(
+                rank=row["rank"],
+                paper=_paper_from_row(row),
+                upvotes=row["upvotes"],
+                summary=Summary.from_dict(json.loads(row["summary"])) if row["summary"] else None,
+            )
+            for row in rows
+        )
+        return Ranking(month, kind, head["source"], head["fetched_at"], entries)
+
+    async def missing_summaries(
+        self, arxiv_ids: Sequence[str], language: str, prompt_version: str
+    ) -> list[str]:
+        marks = ",".join("?" * len(arxiv_ids))
+        async with self.conn.execute(
+            f"SELECT arxiv_id FROM summaries WHERE language = ? AND prompt_version = ?"
+            f" AND arxiv_id IN ({marks})",
+            (language, prompt_version, *arxiv_ids),
+        ) as cursor:
+            done = {row["arxiv_id"] for row in await cursor.fetchall()}
+        return [aid for aid in arxiv_ids if aid not in done]
+
+    async def save_summary(
+        self, arxiv_id: str, language: str, prompt_version: str, summary: Summary, model: str
+    ) -> None:
+        body = json.dumps(summary.to_dict(), ensure_ascii=False)
+        async with self.transaction() as conn:
+            await conn.execute(
+                "INSERT OR REPLACE INTO summaries"
+                " (arxiv_id, language, prompt_version, body, model, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (arxiv_id, language, prompt_version, body, model, utcnow()),
+            )
+
+    async def record_usage(self, usage: Usage, guild_id: int | None = None) -> None:
+        async with self.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO llm_usage (at, purpose, model, guild_id, prompt_tokens,"
+                " completion_tokens) VALUES (?, ?, ?, ?, ?, ?)",
+                (utcnow(), usage.purpose, usage.model, guild_id, usage.prompt_tokens,
+                 usage.completion_tokens),
+            )  # fmt: skip
