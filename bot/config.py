@@ -46,6 +46,20 @@ def _text(value: str) -> str:
     return value
 
 
+def _non_negative_float(value: str) -> float:
+    number = float(value)
+    if number < 0:
+        raise ValueError("must be zero or more")
+    return number
+
+
+def _guild_ids(value: str) -> tuple[int, ...]:
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if not all(part.isdigit() for part in parts):
+        raise ValueError("must be guild ids separated by commas")
+    return tuple(int(part) for part in parts)
+
+
 # (environment variable, TOML key, parser, default); the TOML key is the variable's lowercase
 # name without the YOMIKAI_ prefix.
 _SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str | None], ...] = (
@@ -61,6 +75,8 @@ _SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str | None], ...] = (
     ("YOMIKAI_ARXIV_API", "arxiv_api", _url, "https://export.arxiv.org/api/query"),
     ("YOMIKAI_HTTP_TIMEOUT", "http_timeout", _positive_float, "20"),
     ("YOMIKAI_LANGUAGE", "language", _language, "ja"),
+    ("YOMIKAI_COMMAND_GUILDS", "command_guilds", _guild_ids, ""),
+    ("YOMIKAI_ASK_COOLDOWN", "ask_cooldown", _non_negative_float, "20"),
 )
 
 ENV_NAMES = tuple(name for name, *_ in _SETTINGS)
@@ -80,6 +96,8 @@ class Settings:
     arxiv_api: str = "https://export.arxiv.org/api/query"
     http_timeout: float = 20.0
     language: str = "ja"
+    command_guilds: tuple[int, ...] = ()
+    ask_cooldown: float = 20.0
 
     @property
     def llm_enabled(self) -> bool:

@@ -18,6 +18,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "kind.monthly": "月間",
         "kind.trending": "トレンド",
         "kind.manual": "手動リスト",
+        "more": "続きは arXiv で",
+        "pending_short": "要約準備中",
+        "overview_title": "📚 {month} の論文ランキング({kind})",
+        "overview_footer": "出典: {source} · 取得日 {date}",
+        "vote": "投票",
     },
     "en": {
         "purpose": "Purpose",
@@ -32,6 +37,11 @@ _TEXT: dict[str, dict[str, str]] = {
         "kind.monthly": "monthly",
         "kind.trending": "trending",
         "kind.manual": "manual list",
+        "more": "more on arXiv",
+        "pending_short": "summary pending",
+        "overview_title": "📚 Papers of {month} ({kind})",
+        "overview_footer": "Source: {source} · fetched {date}",
+        "vote": "Vote",
     },
 }
 

@@ -14,6 +14,7 @@ import aiosqlite
 
 from bot.database import connect, migrate
 from bot.models import Author, Paper, RankedPaper, Ranking, Summary
+from bot.search_text import index_text, match_query
 
 if TYPE_CHECKING:
     from bot.llm import Usage
@@ -89,8 +90,10 @@ class Store:
         """Store papers; only an authoritative source (arXiv) overwrites a stored paper."""
         now = utcnow()
         sql = _REPLACE_PAPER if authoritative else _INSERT_PAPER + " ON CONFLICT DO NOTHING"
+        rows = [_paper_row(paper, now) for paper in papers]
         async with self.transaction() as conn:
-            await conn.executemany(sql, [_paper_row(paper, now) for paper in papers])
+            await conn.executemany(sql, rows)
+            await self._reindex([row[0] for row in rows])  # type: ignore[misc]
 
     async def papers(self, arxiv_ids: Sequence[str]) -> dict[str, Paper]:
         marks = ",".join("?" * len(arxiv_ids))
@@ -177,6 +180,37 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (arxiv_id, language, prompt_version, body, model, utcnow()),
             )
+            await self._reindex([arxiv_id])
+
+    async def _reindex(self, arxiv_ids: Sequence[str]) -> None:
+        """Rebuild the search text of these papers; call inside a transaction."""
+        for arxiv_id in arxiv_ids:
+            async with self.conn.execute(
+                "SELECT title || ' ' || abstract FROM papers WHERE arxiv_id = ?", (arxiv_id,)
+            ) as cursor:
+                parts = [row[0] for row in await cursor.fetchall()]
+            async with self.conn.execute(
+                "SELECT body FROM summaries WHERE arxiv_id = ?", (arxiv_id,)
+            ) as cursor:
+                parts += [" ".join(json.loads(row[0]).values()) for row in await cursor.fetchall()]
+            await self.conn.execute("DELETE FROM paper_search WHERE arxiv_id = ?", (arxiv_id,))
+            await self.conn.execute(
+                "INSERT INTO paper_search (arxiv_id, body) VALUES (?, ?)",
+                (arxiv_id, index_text(" ".join(parts))),
+            )
+
+    async def search(self, arxiv_ids: Sequence[str], question: str) -> list[str]:
+        """The given papers that match the question, most relevant first."""
+        query = match_query(question)
+        if not query or not arxiv_ids:
+            return []
+        marks = ",".join("?" * len(arxiv_ids))
+        async with self.conn.execute(
+            f"SELECT arxiv_id FROM paper_search WHERE paper_search MATCH ?"
+            f" AND arxiv_id IN ({marks}) ORDER BY bm25(paper_search)",
+            (query, *arxiv_ids),
+        ) as cursor:
+            return [row[0] for row in await cursor.fetchall()]
 
     async def record_usage(self, usage: Usage, guild_id: int | None = None) -> None:
         async with self.transaction() as conn:
@@ -186,3 +220,17 @@ class Store:
                 (utcnow(), usage.purpose, usage.model, guild_id, usage.prompt_tokens,
                  usage.completion_tokens),
             )  # fmt: skip
+
+    async def command_hash(self, scope: str) -> str | None:
+        async with self.conn.execute(
+            "SELECT hash FROM command_syncs WHERE scope = ?", (scope,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return row["hash"] if row else None
+
+    async def save_command_hash(self, scope: str, digest: str) -> None:
+        async with self.transaction() as conn:
+            await conn.execute(
+                "INSERT OR REPLACE INTO command_syncs (scope, hash, synced_at) VALUES (?, ?, ?)",
+                (scope, digest, utcnow()),
+            )

@@ -1,0 +1,83 @@
+"""Discord embeds as plain dicts (Discord's JSON shape), always within Discord's limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import limits
+from bot.i18n import SUMMARY_FIELDS, t
+from bot.limits import shorten
+from bot.models import RankedPaper, Ranking
+
+Embed = dict[str, Any]
+COLOR = 0x3B82F6
+
+
+def link_text(text: str) -> str:
+    """Escape what would end a markdown link's text early."""
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
+def _more(language: str, url: str) -> str:
+    return f"[{t(language, 'more')}]({url})"
+
+
+def paper_card(entry: RankedPaper, month: str, language: str) -> Embed:
+    """The study group's card for one paper: translated title, the five fields, the abstract."""
+    paper, summary = entry.paper, entry.summary
+    more = _more(language, paper.url)
+    footer = [f"#{entry.rank}", month, f"arXiv:{paper.arxiv_id}"]
+    if entry.upvotes is not None:
+        footer.append(t(language, "upvotes", count=entry.upvotes))
+    embed: Embed = {
+        "title": shorten(summary.title if summary else paper.title, limits.EMBED_TITLE),
+        "url": paper.url,
+        "color": COLOR,
+        "footer": {"text": " · ".join(footer)},
+        "fields": [],
+    }
+    if summary:
+        intro = f"*{paper.title}*\n{summary.hook}\n\n**{t(language, 'abstract')}**\n"
+        body = summary.abstract
+        embed["fields"] = [
+            {
+                "name": t(language, name),
+                "value": shorten(getattr(summary, name) or "—", limits.FIELD_VALUE, more),
+                "inline": False,
+            }
+            for name in SUMMARY_FIELDS
+        ]
+    else:
+        intro, body = f"⚠️ {t(language, 'pending')}\n\n", paper.abstract
+    room = min(limits.EMBED_DESCRIPTION, limits.EMBED_TOTAL - limits.embed_length(embed)) - len(
+        intro
+    )
+    embed["description"] = intro + shorten(body, room, more)
+    return embed
+
+
+def ranking_overview(ranking: Ranking, language: str, status: str = "") -> Embed:
+    """One embed listing the month's papers with rank, linked title and one-line hook."""
+    kind = t(language, f"kind.{ranking.kind}")
+    budget = limits.EMBED_DESCRIPTION // max(len(ranking.entries), 1) - 2
+    lines = [_overview_line(entry, budget, language) for entry in ranking.entries]
+    footer = t(language, "overview_footer", source=ranking.source, date=ranking.fetched_at[:10])
+    embed: Embed = {
+        "title": t(language, "overview_title", month=ranking.month, kind=kind),
+        "description": "\n".join(lines),
+        "color": COLOR,
+        "footer": {"text": footer},
+    }
+    if status:
+        embed["fields"] = [{"name": t(language, "vote"), "value": status, "inline": False}]
+    return embed
+
+
+def _overview_line(entry: RankedPaper, budget: int, language: str) -> str:
+    title = entry.summary.title if entry.summary else entry.paper.title
+    head = (
+        f"**{entry.rank}.** [{link_text(shorten(title, max(budget - 60, 20)))}]({entry.paper.url})"
+    )
+    hook = entry.summary.hook if entry.summary else t(language, "pending_short")
+    room = budget - len(head) - 1
+    return f"{head}\n{shorten(hook, room)}" if room > 10 else head

@@ -1,0 +1,162 @@
+"""The `yomikai` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sqlite3
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from bot import __version__
+from bot.config import ConfigError, Settings, load_settings
+from bot.core import Core
+from bot.database import connect, migrate
+from bot.models import RANKING_KINDS
+from bot.months import MonthError, parse_month
+from bot.pipeline import FetchError
+from bot.rendering import ranking_text
+
+log = logging.getLogger("yomikai")
+
+
+class UserError(Exception):
+    """Bad input or an unreachable dependency: one line for the user, no traceback."""
+
+
+def _month(text: str) -> str:
+    try:
+        return parse_month(text)
+    except MonthError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _top(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 50:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number from 1 to 50")
+    return int(text)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line, no usage dump: the message says what to fix."""
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="yomikai", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"yomikai {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    fetch = commands.add_parser("fetch", help="fetch, summarize and store a month's ranking")
+    fetch.add_argument("--month", type=_month, required=True, help="YYYY-MM")
+    fetch.add_argument("--top", type=_top, default=10, help="how many papers (default 10)")
+    fetch.add_argument("--kind", choices=("monthly", "trending"), default="monthly")
+    fetch.add_argument("--ids", nargs="+", metavar="ID_OR_URL", help="an organizer's own list")
+
+    show = commands.add_parser("show", help="print a stored ranking")
+    show.add_argument("--month", type=_month, required=True, help="YYYY-MM")
+    show.add_argument("--kind", choices=RANKING_KINDS, help="default: the kind fetched last")
+    show.add_argument("--json", action="store_true", help="machine-readable output")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("migrate", help="apply pending schema migrations")
+    return parser
+
+
+class _ProgressBar:
+    """A one-line bar on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if not self.enabled or total == 0:
+            return
+        filled = round(20 * done / total)
+        sys.stderr.write(f"\r{step:<10} [{'#' * filled}{'.' * (20 - filled)}] {done}/{total}")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+async def _fetch(core: Core, args: argparse.Namespace) -> int:
+    language = core.settings.language
+    report = await core.pipeline.fetch(
+        args.month, language, kind=args.kind, top=args.top, refs=args.ids or (),
+        progress=_ProgressBar(),
+    )  # fmt: skip
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    ranking = report.ranking
+    print(
+        f"{ranking.month} {ranking.kind}: {len(ranking.entries)} papers stored, "
+        f"{report.summarized} summarized now, {ranking.pending} pending"
+    )
+    return 0
+
+
+async def _show(core: Core, args: argparse.Namespace) -> int:
+    kind = args.kind or await core.store.latest_kind(args.month)
+    language = core.settings.language
+    ranking = kind and await core.store.ranking(
+        args.month, kind, language, core.pipeline.prompt_version
+    )
+    if not ranking:
+        what = f"{kind} ranking" if args.kind else "ranking"
+        raise UserError(
+            f"no {what} stored for {args.month}; run: yomikai fetch --month {args.month}"
+        )
+    if args.json:
+        print(json.dumps([e.to_dict() for e in ranking.entries], ensure_ascii=False, indent=2))
+    else:
+        print(ranking_text(ranking, language))
+    return 0
+
+
+async def _migrate(settings: Settings) -> int:
+    conn = await connect(settings.db)
+    try:
+        applied = await migrate(conn)
+    finally:
+        await conn.close()
+    print(f"applied: {', '.join(applied)}" if applied else "database is up to date")
+    return 0
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "db":
+        return await _migrate(settings)
+    core = await Core.open(settings)
+    try:
+        handler = {"fetch": _fetch, "show": _show}[args.command]
+        return await handler(core, args)
+    except FetchError as exc:
+        raise UserError(str(exc)) from exc
+    finally:
+        await core.aclose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.ERROR,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        settings = load_settings()
+        return asyncio.run(_run(args, settings))
+    except (ConfigError, UserError) as exc:
+        print(f"yomikai: {exc}", file=sys.stderr)
+        return 1
+    except (sqlite3.Error, OSError) as exc:
+        print(f"yomikai: database {settings.db}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

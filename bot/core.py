@@ -1,0 +1,74 @@
+"""Wires settings, storage, sources and the LLM into one object the CLI and the cogs share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from bot.config import Settings
+from bot.guilds import GuildRepo
+from bot.http import new_client
+from bot.llm import LLM
+from bot.pipeline import Pipeline
+from bot.qa import QA
+from bot.rankings import Rankings
+from bot.sources.arxiv import ArxivClient
+from bot.sources.huggingface import HuggingFacePapers
+from bot.storage import Store
+from bot.summaries import Summarizer, summary_prompt_version
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How politely yomikai paces and retries the paper sources (arXiv asks for 3 s)."""
+
+    arxiv_interval: float = 3.0
+    arxiv_retry: float = 3.0
+    huggingface_retry: float = 0.5
+
+
+@dataclass
+class Core:
+    settings: Settings
+    store: Store
+    http: httpx.AsyncClient
+    llm: LLM | None
+    pipeline: Pipeline
+    guilds: GuildRepo
+    rankings: Rankings
+    qa: QA
+
+    @classmethod
+    async def open(cls, settings: Settings, pacing: Pacing = Pacing()) -> Core:
+        store = await Store.open(settings.db)
+        http = new_client(settings.http_timeout)
+        llm = LLM.from_settings(settings)
+        pipeline = Pipeline(
+            store,
+            HuggingFacePapers(http, settings.hf_api, retry_base_delay=pacing.huggingface_retry),
+            ArxivClient(
+                http,
+                settings.arxiv_api,
+                min_interval=pacing.arxiv_interval,
+                retry_base_delay=pacing.arxiv_retry,
+            ),
+            Summarizer(llm) if llm else None,
+            prompt_version=summary_prompt_version(),
+        )
+        return cls(
+            settings=settings,
+            store=store,
+            http=http,
+            llm=llm,
+            pipeline=pipeline,
+            guilds=GuildRepo(store, settings.language),
+            rankings=Rankings(store, pipeline),
+            qa=QA(store, llm),
+        )
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+        if self.llm:
+            await self.llm.aclose()
+        await self.store.close()

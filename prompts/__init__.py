@@ -1,0 +1,1 @@
+"""Every LLM prompt yomikai sends, one file each; read through bot.prompts."""

@@ -1,0 +1,90 @@
+"""Fixtures that serve the fakes on 127.0.0.1 and open a Core pointed at them."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.core import Core, Pacing
+from tests.fakes.arxiv import ARXIV_PATH, FakeArxiv
+from tests.fakes.huggingface import FakeHuggingFace
+from tests.fakes.openai import FakeOpenAI
+from tests.fakes.server import ThreadedServer, serve
+from tests.fixtures_papers import SAMPLE_MONTH, arxiv_records, hf_items
+
+# Sources paced for tests: no 3 s gap between arXiv calls, near-instant retries.
+FAST = Pacing(arxiv_interval=0.0, arxiv_retry=0.01, huggingface_retry=0.01)
+
+
+@dataclass
+class Services:
+    huggingface: FakeHuggingFace
+    arxiv: FakeArxiv
+    openai: FakeOpenAI
+    urls: dict[str, str]
+
+    def env(self, db: Path, *, llm: bool = True, **extra: str) -> dict[str, str]:
+        env = {
+            "YOMIKAI_DB": str(db),
+            "YOMIKAI_HF_API": self.urls["huggingface"],
+            "YOMIKAI_ARXIV_API": self.urls["arxiv"] + ARXIV_PATH,
+        }
+        if llm:
+            env |= self.openai.settings_env(self.urls["openai"])
+        return env | extra
+
+
+def _fakes() -> tuple[FakeHuggingFace, FakeArxiv, FakeOpenAI]:
+    return FakeHuggingFace({SAMPLE_MONTH: hf_items()}), FakeArxiv(arxiv_records()), FakeOpenAI()
+
+
+@pytest.fixture
+async def services() -> AsyncIterator[Services]:
+    huggingface, arxiv, openai = _fakes()
+    async with (
+        serve(huggingface.make_app()) as hf_url,
+        serve(arxiv.make_app()) as arxiv_url,
+        serve(openai.app) as openai_url,
+    ):
+        urls = {"huggingface": hf_url, "arxiv": arxiv_url, "openai": openai_url}
+        yield Services(huggingface, arxiv, openai, urls)
+
+
+@pytest.fixture
+def threaded_services() -> Iterator[Services]:
+    """The same fakes, served from a thread, for tests that run yomikai as a subprocess."""
+    huggingface, arxiv, openai = _fakes()
+    with contextlib.ExitStack() as stack:
+        servers = {
+            name: stack.enter_context(ThreadedServer(app))
+            for name, app in (
+                ("huggingface", huggingface.make_app()),
+                ("arxiv", arxiv.make_app()),
+                ("openai", openai.app),
+            )
+        }
+        yield Services(huggingface, arxiv, openai, {k: s.url for k, s in servers.items()})
+
+
+OpenCore = Callable[..., Awaitable[Core]]
+
+
+@pytest.fixture
+async def open_core(services: Services, tmp_path: Path) -> AsyncIterator[OpenCore]:
+    """open_core(llm=True, **env) -> a Core on a fresh database in tmp_path, closed afterwards."""
+    opened: list[Core] = []
+
+    async def _open(*, llm: bool = True, **extra: str) -> Core:
+        settings = load_settings(services.env(tmp_path / "yomikai.db", llm=llm, **extra))
+        core = await Core.open(settings, FAST)
+        opened.append(core)
+        return core
+
+    yield _open
+    for core in opened:
+        await core.aclose()
