@@ -86,8 +86,9 @@ class Pipeline:
         if not candidates:
             raise FetchError(f"Hugging Face lists no papers for {month}")
         ids = await self._save(month, kind, "huggingface", candidates, authoritative=False)
+        known = await self.store.from_arxiv(ids)
         try:
-            enriched = await self.arxiv.fetch(ids)
+            enriched = await self.arxiv.fetch([aid for aid in ids if aid not in known])
         except SourceError as exc:
             log.info("arXiv enrichment skipped: %s", exc)
             warnings.append(f"arXiv details not updated: {exc}")

@@ -24,11 +24,11 @@ def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _paper_row(paper: Paper, now: str) -> tuple[object, ...]:
+def _paper_row(paper: Paper, source: str, now: str) -> tuple[object, ...]:
     authors = json.dumps([a.to_dict() for a in paper.authors], ensure_ascii=False)
     categories = json.dumps(list(paper.categories))
     return (paper.arxiv_id, paper.version, paper.title, paper.abstract, authors, categories,
-            paper.published, paper.updated, now)  # fmt: skip
+            paper.published, paper.updated, source, now)  # fmt: skip
 
 
 def _paper_from_row(row: aiosqlite.Row) -> Paper:
@@ -46,8 +46,8 @@ def _paper_from_row(row: aiosqlite.Row) -> Paper:
 
 _INSERT_PAPER = """
 INSERT INTO papers (arxiv_id, version, title, abstract, authors, categories, published, updated,
-                    fetched_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    source, fetched_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _REPLACE_PAPER = (
     _INSERT_PAPER
@@ -55,7 +55,8 @@ _REPLACE_PAPER = (
 ON CONFLICT (arxiv_id) DO UPDATE SET
     version = excluded.version, title = excluded.title, abstract = excluded.abstract,
     authors = excluded.authors, categories = excluded.categories,
-    published = excluded.published, updated = excluded.updated, fetched_at = excluded.fetched_at
+    published = excluded.published, updated = excluded.updated, source = excluded.source,
+    fetched_at = excluded.fetched_at
 """
 )
 
@@ -90,7 +91,8 @@ class Store:
         """Store papers; only an authoritative source (arXiv) overwrites a stored paper."""
         now = utcnow()
         sql = _REPLACE_PAPER if authoritative else _INSERT_PAPER + " ON CONFLICT DO NOTHING"
-        rows = [_paper_row(paper, now) for paper in papers]
+        source = "arxiv" if authoritative else "huggingface"
+        rows = [_paper_row(paper, source, now) for paper in papers]
         async with self.transaction() as conn:
             await conn.executemany(sql, rows)
             await self._reindex([row[0] for row in rows])  # type: ignore[misc]
@@ -101,6 +103,15 @@ class Store:
             f"SELECT * FROM papers WHERE arxiv_id IN ({marks})", tuple(arxiv_ids)
         ) as cursor:
             return {row["arxiv_id"]: _paper_from_row(row) for row in await cursor.fetchall()}
+
+    async def from_arxiv(self, arxiv_ids: Sequence[str]) -> set[str]:
+        """Those of the papers whose stored details came from arXiv."""
+        marks = ",".join("?" * len(arxiv_ids))
+        async with self.conn.execute(
+            f"SELECT arxiv_id FROM papers WHERE source = 'arxiv' AND arxiv_id IN ({marks})",
+            tuple(arxiv_ids),
+        ) as cursor:
+            return {row["arxiv_id"] for row in await cursor.fetchall()}
 
     async def save_ranking(
         self, month: str, kind: str, source: str, entries: Sequence[tuple[str, int | None]]

@@ -47,6 +47,7 @@ async def test_a_second_fetch_adds_no_rows_and_no_llm_calls(
     before = [await count(core.store, table) for table in tables]
     report = await core.pipeline.fetch(SAMPLE_MONTH, LANG)
     assert services.openai.count() == calls
+    assert len(services.arxiv.requests) == 1  # papers already enriched are not asked again
     assert report.summarized == 0
     assert [await count(core.store, table) for table in tables] == before == [10, 1, 10, 10]
 

@@ -8,6 +8,7 @@ CREATE TABLE papers (
     categories  TEXT NOT NULL DEFAULT '[]',
     published   TEXT,
     updated     TEXT,
+    source      TEXT NOT NULL CHECK (source IN ('arxiv', 'huggingface')),
     fetched_at  TEXT NOT NULL
 );
 

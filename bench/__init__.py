@@ -1,0 +1,1 @@
+"""Benchmarks: speed and memory targets, measured against the local fakes (never timed tests)."""
