@@ -11,6 +11,8 @@ from bot.models import RankedPaper, Ranking
 
 Embed = dict[str, Any]
 COLOR = 0x3B82F6
+# Five full fields (5 x 1024) would leave the abstract almost no room in Discord's 6000 total.
+CARD_FIELD = 800
 
 
 def link_text(text: str) -> str:
@@ -37,12 +39,13 @@ def paper_card(entry: RankedPaper, month: str, language: str) -> Embed:
         "fields": [],
     }
     if summary:
-        intro = f"*{paper.title}*\n{summary.hook}\n\n**{t(language, 'abstract')}**\n"
+        original, hook = shorten(paper.title, 300), shorten(summary.hook, 200)
+        intro = f"*{original}*\n{hook}\n\n**{t(language, 'abstract')}**\n"
         body = summary.abstract
         embed["fields"] = [
             {
                 "name": t(language, name),
-                "value": shorten(getattr(summary, name) or "—", limits.FIELD_VALUE, more),
+                "value": shorten(getattr(summary, name) or "—", CARD_FIELD, more),
                 "inline": False,
             }
             for name in SUMMARY_FIELDS
