@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--kind", choices=RANKING_KINDS, help="default: the kind fetched last")
     show.add_argument("--json", action="store_true", help="machine-readable output")
 
+    commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("migrate", help="apply pending schema migrations")
@@ -129,12 +131,26 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
+async def _run_bot(core: Core, args: argparse.Namespace) -> int:
+    from bot.discord_bot import LoginRejected, run_bot
+
+    if not core.settings.discord_token:
+        raise UserError(
+            "DISCORD_TOKEN is not set; see the README to create the Discord application"
+        )
+    try:
+        await run_bot(core)
+    except LoginRejected as exc:
+        raise UserError(str(exc)) from exc
+    return 0
+
+
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
         return await _migrate(settings)
     core = await Core.open(settings)
     try:
-        handler = {"fetch": _fetch, "show": _show}[args.command]
+        handler = {"fetch": _fetch, "show": _show, "run": _run_bot}[args.command]
         return await handler(core, args)
     except FetchError as exc:
         raise UserError(str(exc)) from exc
@@ -145,7 +161,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.ERROR,
+        level=logging.INFO if args.verbose or args.command == "run" else logging.ERROR,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )

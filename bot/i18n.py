@@ -113,7 +113,7 @@ def command_text(language: str, english: str) -> str | None:
     return _COMMANDS_JA.get(english) if language == "ja" else None
 
 
-def t(language: str, key: str, **values: Any) -> str:
+def t(language: str, key: str, /, **values: Any) -> str:
     table = _TEXT.get(language, _TEXT["en"])
     text = table.get(key) or _TEXT["en"][key]
     return text.format(**values) if values else text

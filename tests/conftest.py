@@ -11,6 +11,8 @@ import pytest
 
 from bot.config import load_settings
 from bot.core import Core, Pacing
+from tests.bot_harness import RunningBot, running_yomikai
+from tests.discord_api import Guild, InteractionResult, LoopbackDiscord, Member
 from tests.fakes.arxiv import ARXIV_PATH, FakeArxiv
 from tests.fakes.huggingface import FakeHuggingFace
 from tests.fakes.openai import FakeOpenAI
@@ -88,3 +90,41 @@ async def open_core(services: Services, tmp_path: Path) -> AsyncIterator[OpenCor
     yield _open
     for core in opened:
         await core.aclose()
+
+
+@dataclass
+class DiscordWorld:
+    """A loopback Discord with one study-group guild, an organizer and a member, and the bot."""
+
+    api: LoopbackDiscord
+    guild: Guild
+    organizer: Member
+    member: Member
+    services: Services
+    running: RunningBot
+
+    @property
+    def core(self) -> Core:
+        return self.running.core
+
+    async def run(self, who: Member, command: str, **options: object) -> InteractionResult:
+        """Invoke a slash command and wait until its answer is visible or rejected."""
+        result = await self.api.invoke(self.guild, who, command, options)
+        return await result.wait_settled(timeout=15)
+
+
+@pytest.fixture
+async def world(services: Services, tmp_path: Path) -> AsyncIterator[DiscordWorld]:
+    async with LoopbackDiscord() as api:
+        guild = api.add_guild("AI最新論文読み会", channels=("general", "papers"))
+        member = guild.add_member("hanako", locale="ja")
+        env = services.env(
+            tmp_path / "bot.db",
+            DISCORD_TOKEN=api.token,
+            YOMIKAI_DISCORD_API=api.api_url,
+            YOMIKAI_COMMAND_GUILDS=str(guild.id),
+        )
+        async with running_yomikai(api, load_settings(env), FAST) as running:
+            await api.wait_commands(guild, names=("ask",), timeout=10)
+            yield DiscordWorld(api, guild, guild.owner, member, services, running)
+        assert api.messages_allowing_pings() == []

@@ -1,0 +1,122 @@
+"""The discord.py bot: loads the cogs and registers slash commands only when they changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+
+from bot.core import Core
+from bot.i18n import command_text, t
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("cogs.setup", "cogs.ranking", "cogs.ask")
+
+
+class Translator(app_commands.Translator):
+    """Japanese names and descriptions for commands; English is the default text."""
+
+    async def translate(
+        self,
+        string: app_commands.locale_str,
+        locale: discord.Locale,
+        context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        if locale is not discord.Locale.japanese:
+            return None
+        return command_text("ja", string.message)
+
+
+class YomikaiBot(commands.Bot):
+    def __init__(self, core: Core, **options: Any) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            # LLM output may contain @everyone: no message of ours may ping anyone.
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            **options,
+        )
+        self.core = core
+
+    async def setup_hook(self) -> None:
+        self.tree.on_error = self.on_command_error
+        await self.tree.set_translator(Translator())
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self.sync_commands()
+
+    async def on_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """Log what broke; tell the member briefly, never with a traceback."""
+        name = interaction.command.qualified_name if interaction.command else "?"
+        log.error("/%s in guild %s failed", name, interaction.guild_id, exc_info=error)
+        language = "ja" if interaction.locale is discord.Locale.japanese else "en"
+        text = t(language, "error_generic")
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True)
+            else:
+                await interaction.response.send_message(text, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not tell the member that /%s failed", name)
+
+    async def sync_commands(self) -> list[str]:
+        """Sync each scope whose command payload differs from the last one synced there."""
+        guilds = [discord.Object(guild_id) for guild_id in self.core.settings.command_guilds]
+        synced = []
+        for guild in guilds or [None]:
+            if guild is not None:
+                self.tree.copy_global_to(guild=guild)
+            scope = str(guild.id) if guild else "global"
+            digest = await self._payload_hash(guild)
+            if await self.core.store.command_hash(scope) == digest:
+                continue
+            await self.tree.sync(guild=guild)
+            await self.core.store.save_command_hash(scope, digest)
+            log.info("slash commands registered (%s)", scope)
+            synced.append(scope)
+        return synced
+
+    async def _payload_hash(self, guild: discord.abc.Snowflake | None) -> str:
+        translator = self.tree.translator
+        assert translator is not None
+        payload = [
+            await command.get_translated_payload(self.tree, translator)
+            for command in self.tree.get_commands(guild=guild)
+        ]
+        text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+class LoginRejected(Exception):
+    pass
+
+
+async def connect(bot: YomikaiBot) -> None:
+    """Log in, find the gateway through the API, and serve until the bot closes."""
+    settings = bot.core.settings
+    # discord.py reads its REST base and default gateway from class attributes; taking the
+    # gateway from this API's /gateway/bot lets the same code run against a loopback API.
+    discord.http.Route.BASE = settings.discord_api
+    try:
+        await bot.login(settings.discord_token or "")
+    except discord.LoginFailure as exc:
+        raise LoginRejected("Discord rejected DISCORD_TOKEN; copy the bot token again") from exc
+    _, gateway, _ = await bot.http.get_bot_gateway()
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+    await bot.connect()
+
+
+async def run_bot(core: Core) -> None:
+    async with YomikaiBot(core) as bot:
+        await connect(bot)

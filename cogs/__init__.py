@@ -1,0 +1,1 @@
+"""The Discord layer: each cog turns interactions into calls on the core in `bot/`."""

@@ -1,0 +1,60 @@
+"""What every cog needs: the member's language, replies, organizer checks, months."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from bot.guilds import GuildSettings
+from bot.i18n import LANGUAGES, command_text, t
+from bot.months import parse_month, previous_month
+
+if TYPE_CHECKING:
+    pass
+
+Interaction = discord.Interaction["YomikaiBot"]
+
+
+def _(text: str) -> app_commands.locale_str:
+    """A command description in English, translated to Japanese by the bot's Translator."""
+    assert command_text("ja", text), f"no Japanese text for {text!r}"
+    return app_commands.locale_str(text)
+
+
+def member_language(interaction: Interaction, settings: GuildSettings) -> str:
+    """Ephemeral replies follow the member's Discord language when yomikai speaks it."""
+    locale = str(interaction.locale).split("-")[0]
+    return locale if locale in LANGUAGES else settings.language
+
+
+def is_organizer(interaction: Interaction, settings: GuildSettings) -> bool:
+    member = interaction.user
+    if not isinstance(member, discord.Member):
+        return False
+    if interaction.permissions.manage_guild:
+        return True
+    return settings.organizer_role_id is not None and any(
+        role.id == settings.organizer_role_id for role in member.roles
+    )
+
+
+async def reply(interaction: Interaction, content: str | None = None, **kwargs: Any) -> None:
+    """Answer the interaction, whether or not it was deferred."""
+    if interaction.response.is_done():
+        await interaction.followup.send(content, **kwargs)
+    else:
+        await interaction.response.send_message(content, **kwargs)
+
+
+async def refuse(interaction: Interaction, language: str, key: str, /, **values: object) -> None:
+    await reply(interaction, t(language, key, **values), ephemeral=True)
+
+
+def month_of(text: str | None, settings: GuildSettings) -> str:
+    """The month named, or by default the previous calendar month in the guild's timezone."""
+    if text:
+        return parse_month(text)
+    return previous_month(datetime.now(UTC), settings.timezone)

@@ -1,0 +1,103 @@
+"""/ask: a member's question, answered from the stored material of one of the month's papers."""
+
+from __future__ import annotations
+
+import logging
+
+from discord import app_commands
+from discord.app_commands import Choice
+from discord.ext import commands
+
+from bot.cooldowns import Cooldown
+from bot.discord_bot import YomikaiBot
+from bot.i18n import t
+from bot.limits import split_message
+from bot.llm import LLMError
+from bot.months import MonthError
+from bot.qa import MAX_QUESTION, Answer, question_language
+from bot.refs import RefError, resolve_ref
+from cogs._common import Interaction, _, member_language, month_of, refuse, reply
+from cogs.ranking import paper_autocomplete
+
+log = logging.getLogger(__name__)
+
+
+class AskCog(commands.Cog):
+    def __init__(self, bot: YomikaiBot) -> None:
+        self.bot = bot
+        self.core = bot.core
+        self.cooldown = Cooldown(bot.core.settings.ask_cooldown)
+
+    @app_commands.command(
+        name="ask", description=_("Ask a question about one of the month's papers")
+    )
+    @app_commands.guild_only()
+    @app_commands.describe(
+        question=_("Your question"),
+        paper=_("Rank number, arXiv id or URL, or part of the title (default: the best match)"),
+        month=_("Month as YYYY-MM (default: last month)"),
+    )
+    async def ask(
+        self,
+        interaction: Interaction,
+        question: app_commands.Range[str, 1, MAX_QUESTION],
+        paper: str | None = None,
+        month: str | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        settings = await self.core.guilds.get(interaction.guild_id)
+        speak = member_language(interaction, settings)
+        if len(question) > MAX_QUESTION:
+            return await refuse(interaction, speak, "ask_too_long", limit=MAX_QUESTION)
+        try:
+            chosen = month_of(month, settings)
+        except MonthError:
+            return await refuse(interaction, speak, "bad_month", month=(month or "")[:20])
+        ranking = await self.core.rankings.stored(chosen, settings.language)
+        if ranking is None:
+            return await refuse(interaction, speak, "no_ranking", month=chosen)
+        language = question_language(question)
+        try:
+            entry = (
+                resolve_ref(ranking, paper)
+                if paper
+                else await self.core.qa.route(ranking, question)
+            )
+        except RefError as exc:
+            return await refuse(interaction, speak, exc.key, **exc.values)
+        if entry is None:
+            return await refuse(interaction, language, "ask_no_match", month=chosen)
+        wait = self.cooldown.try_acquire((interaction.guild_id, interaction.user.id))
+        if wait:
+            return await refuse(
+                interaction,
+                speak,
+                "ask_cooldown",
+                seconds=int(self.cooldown.seconds),
+                remaining=max(int(wait), 1),
+            )
+        # Only the LLM is slow; everything above answers within Discord's 3 s, privately.
+        await interaction.response.defer(thinking=True)
+        try:
+            answer = await self.core.qa.answer(entry, question, interaction.guild_id)
+        except LLMError as exc:
+            log.warning("guild %s: /ask failed: %s", interaction.guild_id, exc)
+            return await refuse(interaction, language, "ask_failed")
+        for chunk in split_message(render_answer(answer, language, routed=paper is None)):
+            await reply(interaction, chunk)
+
+    @ask.autocomplete("paper")
+    async def paper_choices(self, interaction: Interaction, current: str) -> list[Choice[str]]:
+        return await paper_autocomplete(self.core, interaction, current)
+
+
+def render_answer(answer: Answer, language: str, *, routed: bool) -> str:
+    entry = answer.entry
+    title = entry.summary.title if entry.summary else entry.paper.title
+    key = "ask_routed" if routed else "ask_about"
+    head = t(language, key, rank=entry.rank, title=title, arxiv_id=entry.paper.arxiv_id)
+    return f"{head}\n\n{answer.text}"
+
+
+async def setup(bot: YomikaiBot) -> None:
+    await bot.add_cog(AskCog(bot))
