@@ -165,3 +165,26 @@ async def test_llm_down_gives_an_apology_and_the_bot_keeps_working(world: Discor
     assert result.text == t("en", "ask_failed")
     world.services.openai.always_fail(None)
     assert (await world.run(world.member, "ranking", month=MONTH)).message.embeds
+
+
+async def test_the_organizer_role_may_post_and_english_guilds_get_english_cards(
+    world: DiscordWorld,
+) -> None:
+    role = world.guild.add_role("読み会運営")
+    organizer = world.guild.add_member("taro", roles=[role], locale="en-US")
+    refused = await world.run(organizer, "post-ranking", month=MONTH)
+    assert refused.text == t("en", "not_organizer")  # ephemeral replies follow the member's locale
+    channel = world.guild.channel("papers")
+    await world.run(world.organizer, "setup", channel=channel, organizer_role=role, language="en")
+    posted = await world.run(organizer, "post-ranking", month=MONTH)
+    assert posted.text.startswith(f"Posted the {MONTH} ranking")
+    card = await world.run(world.member, "paper", paper="1", month=MONTH)
+    names = [f["name"] for f in card.message.embeds[0]["fields"]]
+    assert names == ["Purpose", "Results", "Method", "Proper names", "Affiliations"]
+
+
+async def test_setup_rejects_an_unknown_timezone(world: DiscordWorld) -> None:
+    channel = world.guild.channel("papers")
+    result = await world.run(world.organizer, "setup", channel=channel, timezone="Mars/Olympus")
+    assert result.text == t("ja", "bad_timezone", timezone="Mars/Olympus")
+    assert (await world.core.guilds.get(world.guild.id)).channel_id is None
