@@ -8,6 +8,7 @@ from bot import limits
 from bot.i18n import SUMMARY_FIELDS, t
 from bot.limits import shorten
 from bot.models import RankedPaper, Ranking
+from bot.votes import Tally
 
 Embed = dict[str, Any]
 COLOR = 0x3B82F6
@@ -84,3 +85,46 @@ def _overview_line(entry: RankedPaper, budget: int, language: str) -> str:
     hook = entry.summary.hook if entry.summary else t(language, "pending_short")
     room = budget - len(head) - 1
     return f"{head}\n{shorten(hook, room)}" if room > 10 else head
+
+
+WITHDRAW = "withdraw"
+
+
+def paper_label(entry: RankedPaper) -> str:
+    title = entry.summary.title if entry.summary else entry.paper.title
+    return shorten(f"#{entry.rank} {title}", limits.SELECT_LABEL)
+
+
+def vote_options(ranking: Ranking, language: str) -> list[tuple[str, str]]:
+    """(label, value) for the vote menu: the papers, then a choice to withdraw the vote."""
+    papers = ranking.entries[: limits.SELECT_OPTIONS - 1]
+    return [(paper_label(e), e.paper.arxiv_id) for e in papers] + [
+        (t(language, "vote_withdraw"), WITHDRAW)
+    ]
+
+
+def vote_status(language: str, pickup: RankedPaper | None, *, closed: bool) -> str:
+    if not closed:
+        return t(language, "vote_open_status")
+    if pickup is None:
+        return t(language, "vote_closed_deciding")
+    return t(language, "vote_closed_status", label=paper_label(pickup), url=pickup.paper.url)
+
+
+def tally_embed(tally: Tally, month: str, language: str, *, closed: bool) -> Embed:
+    lines = [
+        f"**{n}** — [{link_text(paper_label(entry))}]({entry.paper.url})"
+        for entry, n in tally.counts
+    ]
+    leaders = tally.leaders if tally.voters else ()
+    summary = t(language, "tally_voters", count=tally.voters)
+    if len(leaders) == 1:
+        summary += "\n" + t(language, "tally_leader", label=paper_label(leaders[0]))
+    elif leaders:
+        summary += "\n" + t(language, "tally_tie", labels=", ".join(f"#{e.rank}" for e in leaders))
+    state = t(language, "tally_closed" if closed else "tally_open")
+    return {
+        "title": t(language, "tally_title", month=month, state=state),
+        "description": shorten(summary + "\n\n" + "\n".join(lines), limits.EMBED_DESCRIPTION),
+        "color": COLOR,
+    }

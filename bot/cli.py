@@ -149,7 +149,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
         return await _migrate(settings)
     if args.command == "run" and not settings.discord_token:
-        raise UserError("DISCORD_TOKEN is not set; see the README to create the Discord application")
+        raise UserError(
+            "DISCORD_TOKEN is not set; see the README to create the Discord application"
+        )
     core = await Core.open(settings)
     try:
         handler = {"fetch": _fetch, "show": _show, "run": _run_bot}[args.command]

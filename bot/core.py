@@ -17,6 +17,7 @@ from bot.sources.arxiv import ArxivClient
 from bot.sources.huggingface import HuggingFacePapers
 from bot.storage import Store
 from bot.summaries import Summarizer, summary_prompt_version
+from bot.votes import VoteBook
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class Core:
     guilds: GuildRepo
     rankings: Rankings
     qa: QA
+    votes: VoteBook
 
     @classmethod
     async def open(cls, settings: Settings, pacing: Pacing = Pacing()) -> Core:
@@ -65,6 +67,7 @@ class Core:
             guilds=GuildRepo(store, settings.language),
             rankings=Rankings(store, pipeline),
             qa=QA(store, llm),
+            votes=VoteBook(store),
         )
 
     async def aclose(self) -> None:

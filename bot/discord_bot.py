@@ -18,7 +18,7 @@ from bot.i18n import command_text, t
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.setup", "cogs.ranking", "cogs.ask")
+EXTENSIONS = ("cogs.setup", "cogs.ranking", "cogs.ask", "cogs.vote")
 
 
 class Translator(app_commands.Translator):

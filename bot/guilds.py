@@ -15,6 +15,11 @@ class GuildSettings:
     language: str = "ja"
     timezone: str = "Asia/Tokyo"
     organizer_role_id: int | None = None
+    tiebreak: str = "organizer"
+
+    @property
+    def higher_rank_wins(self) -> bool:
+        return self.tiebreak == "higher-rank"
 
     def with_changes(self, **changes: Any) -> GuildSettings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -27,7 +32,7 @@ class GuildRepo:
 
     async def get(self, guild_id: int) -> GuildSettings:
         async with self.store.conn.execute(
-            "SELECT guild_id, channel_id, language, timezone, organizer_role_id FROM guilds"
+            "SELECT guild_id, channel_id, language, timezone, organizer_role_id, tiebreak FROM guilds"
             " WHERE guild_id = ?",
             (guild_id,),
         ) as cursor:
@@ -40,10 +45,10 @@ class GuildRepo:
         async with self.store.transaction() as conn:
             await conn.execute(
                 "INSERT INTO guilds (guild_id, channel_id, language, timezone, organizer_role_id,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
-                " channel_id = excluded.channel_id, language = excluded.language,"
+                " tiebreak, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE"
+                " SET channel_id = excluded.channel_id, language = excluded.language,"
                 " timezone = excluded.timezone, organizer_role_id = excluded.organizer_role_id,"
-                " updated_at = excluded.updated_at",
+                " tiebreak = excluded.tiebreak, updated_at = excluded.updated_at",
                 (settings.guild_id, settings.channel_id, settings.language, settings.timezone,
-                 settings.organizer_role_id, utcnow()),
+                 settings.organizer_role_id, settings.tiebreak, utcnow()),
             )  # fmt: skip

@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
+from discord.app_commands import Choice
 
+from bot.core import Core
 from bot.guilds import GuildSettings
 from bot.i18n import LANGUAGES, command_text, t
-from bot.months import parse_month, previous_month
+from bot.months import MonthError, parse_month, previous_month
+from bot.refs import choices
 
 if TYPE_CHECKING:
     pass
@@ -58,3 +61,21 @@ def month_of(text: str | None, settings: GuildSettings) -> str:
     if text:
         return parse_month(text)
     return previous_month(datetime.now(UTC), settings.timezone)
+
+
+async def paper_autocomplete(
+    core: object, interaction: Interaction, current: str
+) -> list[Choice[str]]:
+    """The month's papers matching what the member typed; the month option is honoured."""
+
+    assert isinstance(core, Core)
+    assert interaction.guild_id is not None
+    settings = await core.guilds.get(interaction.guild_id)
+    try:
+        month = month_of(getattr(interaction.namespace, "month", None), settings)
+    except MonthError:
+        return []
+    ranking = await core.rankings.stored(month, settings.language)
+    if ranking is None:
+        return []
+    return [Choice(name=name, value=value) for name, value in choices(ranking, current)]

@@ -16,8 +16,15 @@ from bot.llm import LLMError
 from bot.months import MonthError
 from bot.qa import MAX_QUESTION, Answer, question_language
 from bot.refs import RefError, resolve_ref
-from cogs._common import Interaction, _, member_language, month_of, refuse, reply
-from cogs.ranking import paper_autocomplete
+from cogs._common import (
+    Interaction,
+    _,
+    member_language,
+    month_of,
+    paper_autocomplete,
+    refuse,
+    reply,
+)
 
 log = logging.getLogger(__name__)
 

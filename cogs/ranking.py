@@ -10,7 +10,6 @@ from discord.app_commands import Choice
 from discord.ext import commands
 
 from bot.cards import paper_card, ranking_overview
-from bot.core import Core
 from bot.discord_bot import YomikaiBot
 from bot.guilds import GuildSettings
 from bot.i18n import t
@@ -18,8 +17,18 @@ from bot.models import Ranking
 from bot.months import MonthError
 from bot.pipeline import FetchError
 from bot.rankings import RankingPost
-from bot.refs import RefError, choices, resolve_ref
-from cogs._common import Interaction, _, is_organizer, member_language, month_of, refuse, reply
+from bot.refs import RefError, resolve_ref
+from cogs._common import (
+    Interaction,
+    _,
+    is_organizer,
+    member_language,
+    month_of,
+    paper_autocomplete,
+    refuse,
+    reply,
+)
+from cogs._menus import post_content
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +120,11 @@ class RankingCog(commands.Cog):
             return await refuse(
                 interaction, speak, "fetch_failed", month=chosen, reason=str(exc)[:300]
             )
-        message = await channel.send(
-            embed=discord.Embed.from_dict(ranking_overview(ranking, settings.language))
+        await self.core.votes.open(interaction.guild_id, chosen)
+        content = post_content(
+            interaction.guild_id, ranking, settings.language, closed=False, pickup=None
         )
+        message = await channel.send(**content)
         await self.core.rankings.save_post(
             RankingPost(interaction.guild_id, chosen, ranking.kind, channel.id, message.id)
         )
@@ -123,24 +134,6 @@ class RankingCog(commands.Cog):
             t(speak, "posted", month=chosen, channel=channel.mention) + pending,
             ephemeral=True,
         )
-
-
-async def paper_autocomplete(
-    core: object, interaction: Interaction, current: str
-) -> list[Choice[str]]:
-    """The month's papers matching what the member typed; the month option is honoured."""
-
-    assert isinstance(core, Core)
-    assert interaction.guild_id is not None
-    settings = await core.guilds.get(interaction.guild_id)
-    try:
-        month = month_of(getattr(interaction.namespace, "month", None), settings)
-    except MonthError:
-        return []
-    ranking = await core.rankings.stored(month, settings.language)
-    if ranking is None:
-        return []
-    return [Choice(name=name, value=value) for name, value in choices(ranking, current)]
 
 
 async def setup(bot: YomikaiBot) -> None:

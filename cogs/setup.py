@@ -14,6 +14,10 @@ from bot.i18n import t
 from cogs._common import Interaction, _, is_organizer, member_language, refuse, reply
 
 LANGUAGE_CHOICES = [Choice(name="日本語", value="ja"), Choice(name="English", value="en")]
+TIEBREAK_CHOICES = [
+    Choice(name="organizer", value="organizer"),
+    Choice(name="higher-rank", value="higher-rank"),
+]
 
 
 class Setup(commands.Cog):
@@ -28,8 +32,9 @@ class Setup(commands.Cog):
         language=_("Language of posts and summaries"),
         timezone=_("Timezone, e.g. Asia/Tokyo"),
         organizer_role=_("Role whose members may run organizer commands"),
+        tiebreak=_("How to break a tie when closing the vote"),
     )
-    @app_commands.choices(language=LANGUAGE_CHOICES)
+    @app_commands.choices(language=LANGUAGE_CHOICES, tiebreak=TIEBREAK_CHOICES)
     async def setup_command(
         self,
         interaction: Interaction,
@@ -37,6 +42,7 @@ class Setup(commands.Cog):
         language: Choice[str] | None = None,
         timezone: str | None = None,
         organizer_role: discord.Role | None = None,
+        tiebreak: Choice[str] | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         settings = await self.bot.core.guilds.get(interaction.guild_id)
@@ -50,6 +56,7 @@ class Setup(commands.Cog):
             language=language.value if language else None,
             timezone=timezone,
             organizer_role_id=organizer_role.id if organizer_role else None,
+            tiebreak=tiebreak.value if tiebreak else None,
         )
         await self.bot.core.guilds.save(settings)
         role = f"<@&{settings.organizer_role_id}>" if settings.organizer_role_id else "—"
@@ -65,6 +72,7 @@ class Setup(commands.Cog):
                 .astimezone(ZoneInfo(settings.timezone))
                 .strftime("%H:%M"),
                 role=role,
+                tiebreak=settings.tiebreak,
             ),
             ephemeral=True,
         )

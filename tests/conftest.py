@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.core import Core, Pacing
 from tests.bot_harness import RunningBot, running_yomikai
 from tests.discord_api import Guild, InteractionResult, LoopbackDiscord, Member
@@ -102,6 +102,15 @@ class DiscordWorld:
     member: Member
     services: Services
     running: RunningBot
+    settings: Settings
+    stack: contextlib.AsyncExitStack = field(repr=False)
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new one on the same database and loopback API."""
+        await self.stack.aclose()
+        self.running = await self.stack.enter_async_context(
+            running_yomikai(self.api, self.settings, FAST)
+        )
 
     @property
     def core(self) -> Core:
@@ -124,7 +133,9 @@ async def world(services: Services, tmp_path: Path) -> AsyncIterator[DiscordWorl
             YOMIKAI_DISCORD_API=api.api_url,
             YOMIKAI_COMMAND_GUILDS=str(guild.id),
         )
-        async with running_yomikai(api, load_settings(env), FAST) as running:
+        settings = load_settings(env)
+        async with contextlib.AsyncExitStack() as stack:
+            running = await stack.enter_async_context(running_yomikai(api, settings, FAST))
             await api.wait_commands(guild, names=("ask",), timeout=10)
-            yield DiscordWorld(api, guild, guild.owner, member, services, running)
+            yield DiscordWorld(api, guild, guild.owner, member, services, running, settings, stack)
         assert api.messages_allowing_pings() == []

@@ -24,7 +24,10 @@ async def post(world: DiscordWorld) -> None:
 
 async def test_commands_are_registered_once_with_japanese_descriptions(world: DiscordWorld) -> None:
     commands = {c["name"]: c for c in world.api.commands(world.guild)}
-    assert set(commands) == {"setup", "ranking", "paper", "ask", "post-ranking"}
+    assert set(commands) == {
+        "setup", "ranking", "paper", "ask", "post-ranking",
+        "vote", "tally", "close-vote", "reopen-vote", "export-votes",
+    }  # fmt: skip
     assert commands["ask"]["description_localizations"]["ja"] == "その月の論文について質問する"
     assert world.api.command_puts(world.guild) == 1
     assert await world.running.bot.sync_commands() == []  # unchanged: nothing re-registered

@@ -1,0 +1,295 @@
+"""The pickup vote: the menu on the ranking post, /vote, /tally, /close-vote, /reopen-vote,
+/export-votes. Menus are persistent: their custom_id carries guild and month."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.cards import (
+    WITHDRAW,
+    paper_card,
+    paper_label,
+    tally_embed,
+)
+from bot.discord_bot import YomikaiBot
+from bot.guilds import GuildSettings
+from bot.i18n import t
+from bot.models import RankedPaper, Ranking
+from bot.months import MonthError
+from bot.refs import RefError, resolve_ref
+from bot.votes import Closing, VoteStatus
+from cogs._common import (
+    Interaction,
+    _,
+    is_organizer,
+    member_language,
+    month_of,
+    paper_autocomplete,
+    refuse,
+    reply,
+)
+from cogs._menus import VOTE_COG, PickMenu, VoteMenu, menu, post_content
+
+log = logging.getLogger(__name__)
+
+
+class VoteCog(commands.Cog, name=VOTE_COG):
+    def __init__(self, bot: YomikaiBot) -> None:
+        self.bot = bot
+        self.core = bot.core
+
+    async def _context(
+        self, interaction: Interaction, month_text: str | None, *, organizer: bool
+    ) -> tuple[GuildSettings, str, Ranking] | None:
+        """Settings, language and the month's ranking, or None after telling the member why."""
+        assert interaction.guild_id is not None
+        settings = await self.core.guilds.get(interaction.guild_id)
+        speak = member_language(interaction, settings)
+        if organizer and not is_organizer(interaction, settings):
+            return await refuse(interaction, speak, "not_organizer")
+        try:
+            month = month_of(month_text, settings)
+        except MonthError:
+            return await refuse(interaction, speak, "bad_month", month=(month_text or "")[:20])
+        ranking = await self.core.rankings.stored(month, settings.language)
+        if ranking is None:
+            return await refuse(interaction, speak, "no_ranking", month=month)
+        status, _ = await self.core.votes.status(interaction.guild_id, month)
+        if status is VoteStatus.NOT_OPEN:
+            return await refuse(interaction, speak, "vote_none_open", month=month)
+        return settings, speak, ranking
+
+    async def cast(self, interaction: Interaction, month: str, choice: str) -> None:
+        """Record a member's vote from the menu or /vote; the answer is private."""
+        context = await self._context(interaction, month, organizer=False)
+        if context is None:
+            return
+        _, speak, ranking = context
+        if interaction.user.bot:
+            return await refuse(interaction, speak, "vote_bots")
+        entry = next((e for e in ranking.entries if e.paper.arxiv_id == choice), None)
+        if entry is None and choice != WITHDRAW:
+            return await refuse(interaction, speak, "ref_unknown", ref=choice[:100], month=month)
+        arxiv_id = entry.paper.arxiv_id if entry else None
+        assert interaction.guild_id is not None
+        name = interaction.user.display_name
+        if not await self.core.votes.cast(
+            interaction.guild_id, month, interaction.user.id, name, arxiv_id
+        ):
+            return await refuse(interaction, speak, "vote_not_open", month=month)
+        text = (
+            t(speak, "vote_recorded", label=paper_label(entry))
+            if entry
+            else t(speak, "vote_withdrawn")
+        )
+        await reply(interaction, text, ephemeral=True)
+
+    @app_commands.command(name="vote", description=_("Vote for the month's pickup paper"))
+    @app_commands.guild_only()
+    @app_commands.describe(
+        paper=_("The paper to vote for"), month=_("Month as YYYY-MM (default: last month)")
+    )
+    async def vote(self, interaction: Interaction, paper: str, month: str | None = None) -> None:
+        context = await self._context(interaction, month, organizer=False)
+        if context is None:
+            return
+        _, speak, ranking = context
+        try:
+            entry = resolve_ref(ranking, paper)
+        except RefError as exc:
+            return await refuse(interaction, speak, exc.key, **exc.values)
+        await self.cast(interaction, ranking.month, entry.paper.arxiv_id)
+
+    @vote.autocomplete("paper")
+    async def vote_choices(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await paper_autocomplete(self.core, interaction, current)
+
+    @app_commands.command(name="tally", description=_("Show the votes (organizers)"))
+    @app_commands.guild_only()
+    @app_commands.describe(
+        month=_("Month as YYYY-MM (default: last month)"),
+        public=_("Post the tally in the channel for everyone"),
+    )
+    async def tally(
+        self, interaction: Interaction, month: str | None = None, public: bool = False
+    ) -> None:
+        context = await self._context(interaction, month, organizer=True)
+        if context is None:
+            return
+        settings, speak, ranking = context
+        assert interaction.guild_id is not None
+        counted = await self.core.votes.tally(interaction.guild_id, ranking)
+        status, _ = await self.core.votes.status(interaction.guild_id, ranking.month)
+        language = settings.language if public else speak
+        embed = tally_embed(counted, ranking.month, language, closed=status is VoteStatus.CLOSED)
+        await reply(interaction, embed=discord.Embed.from_dict(embed), ephemeral=not public)
+
+    @app_commands.command(
+        name="close-vote",
+        description=_("Close the vote and announce the pickup paper (organizers)"),
+    )
+    @app_commands.guild_only()
+    @app_commands.describe(month=_("Month as YYYY-MM (default: last month)"))
+    async def close_vote(self, interaction: Interaction, month: str | None = None) -> None:
+        context = await self._context(interaction, month, organizer=True)
+        if context is None:
+            return
+        settings, speak, ranking = context
+        assert interaction.guild_id is not None
+        # Closing edits the post and announces: more than Discord's 3 s may allow.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        closing = await self.core.votes.close(
+            interaction.guild_id, ranking, higher_rank_wins=settings.higher_rank_wins
+        )
+        if closing.tied:
+            return await self._offer_tie(interaction, speak, ranking, closing)
+        await self._conclude(interaction, settings, speak, ranking, closing)
+
+    async def _offer_tie(
+        self, interaction: Interaction, speak: str, ranking: Ranking, closing: Closing
+    ) -> None:
+        assert interaction.guild_id is not None
+        await self._refresh_post(interaction, ranking, closed=True, pickup=None)
+        options = [(paper_label(e), e.paper.arxiv_id) for e in closing.tied[:25]]
+        select = menu(
+            f"yomikai:pick:{interaction.guild_id}:{ranking.month}",
+            options,
+            t(speak, "close_pick_placeholder"),
+        )
+        view = discord.ui.View(timeout=None)
+        view.add_item(PickMenu(interaction.guild_id, ranking.month, select))
+        labels = ", ".join(f"#{e.rank}" for e in closing.tied)
+        await reply(interaction, t(speak, "close_tie", labels=labels), view=view, ephemeral=True)
+
+    async def pick(self, interaction: Interaction, month: str, arxiv_id: str) -> None:
+        """An organizer's choice among the tied papers."""
+        context = await self._context(interaction, month, organizer=True)
+        if context is None:
+            return
+        settings, speak, ranking = context
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        closing = await self.core.votes.decide(interaction.guild_id, ranking, arxiv_id)
+        await self._conclude(interaction, settings, speak, ranking, closing)
+
+    async def _conclude(
+        self,
+        interaction: Interaction,
+        settings: GuildSettings,
+        speak: str,
+        ranking: Ranking,
+        closing: Closing,
+    ) -> None:
+        pickup = closing.pickup
+        if pickup is None:
+            return await refuse(interaction, speak, "vote_not_open", month=ranking.month)
+        if not closing.decided_now:
+            return await refuse(
+                interaction, speak, "close_already", month=ranking.month, label=paper_label(pickup)
+            )
+        await self._refresh_post(interaction, ranking, closed=True, pickup=pickup)
+        await self._announce(interaction, settings, ranking, closing)
+        await reply(interaction, t(speak, "close_done", label=paper_label(pickup)), ephemeral=True)
+
+    async def _announce(
+        self, interaction: Interaction, settings: GuildSettings, ranking: Ranking, closing: Closing
+    ) -> None:
+        channel = self._channel(interaction, settings.channel_id)
+        pickup = closing.pickup
+        if channel is None or pickup is None:
+            return
+        votes = dict((e.paper.arxiv_id, n) for e, n in closing.tally.counts)[pickup.paper.arxiv_id]
+        text = t(
+            settings.language,
+            "pickup_announcement",
+            month=ranking.month,
+            label=paper_label(pickup),
+            votes=votes,
+            voters=closing.tally.voters,
+        )
+        card = discord.Embed.from_dict(paper_card(pickup, ranking.month, settings.language))
+        await channel.send(text, embed=card)
+
+    @app_commands.command(name="reopen-vote", description=_("Reopen a closed vote (organizers)"))
+    @app_commands.guild_only()
+    @app_commands.describe(month=_("Month as YYYY-MM (default: last month)"))
+    async def reopen_vote(self, interaction: Interaction, month: str | None = None) -> None:
+        context = await self._context(interaction, month, organizer=True)
+        if context is None:
+            return
+        _, speak, ranking = context
+        assert interaction.guild_id is not None
+        await self.core.votes.open(interaction.guild_id, ranking.month)
+        await self._refresh_post(interaction, ranking, closed=False, pickup=None)
+        await reply(interaction, t(speak, "reopened", month=ranking.month), ephemeral=True)
+
+    @app_commands.command(
+        name="export-votes", description=_("Download the votes as CSV (organizers)")
+    )
+    @app_commands.guild_only()
+    @app_commands.describe(month=_("Month as YYYY-MM (default: last month)"))
+    async def export_votes(self, interaction: Interaction, month: str | None = None) -> None:
+        context = await self._context(interaction, month, organizer=True)
+        if context is None:
+            return
+        _, speak, ranking = context
+        assert interaction.guild_id is not None
+        text = await self.core.votes.export_csv(interaction.guild_id, ranking)
+        count = text.count("\n") - 1
+        # A BOM lets spreadsheet programs read the Japanese names as UTF-8.
+        data = io.BytesIO(text.encode("utf-8-sig"))
+        file = discord.File(data, filename=f"votes-{ranking.month}.csv")
+        await reply(
+            interaction,
+            t(speak, "export_done", month=ranking.month, count=count),
+            file=file,
+            ephemeral=True,
+        )
+
+    def _channel(
+        self, interaction: Interaction, channel_id: int | None
+    ) -> discord.TextChannel | None:
+        channel = (
+            interaction.guild.get_channel(channel_id) if interaction.guild and channel_id else None
+        )
+        return channel if isinstance(channel, discord.TextChannel) else None
+
+    async def _refresh_post(
+        self,
+        interaction: Interaction,
+        ranking: Ranking,
+        *,
+        closed: bool,
+        pickup: RankedPaper | None,
+    ) -> None:
+        """Show the vote's state on the ranking post; a deleted post is not an error."""
+        assert interaction.guild_id is not None
+        settings = await self.core.guilds.get(interaction.guild_id)
+        post = await self.core.rankings.post(interaction.guild_id, ranking.month)
+        channel = self._channel(interaction, post.channel_id if post else None)
+        if post is None or channel is None:
+            return
+        content = post_content(
+            interaction.guild_id, ranking, settings.language, closed=closed, pickup=pickup
+        )
+        try:
+            await channel.get_partial_message(post.message_id).edit(**content)
+        except discord.HTTPException as exc:
+            log.warning(
+                "guild %s: ranking post %s not updated: %s",
+                interaction.guild_id,
+                post.message_id,
+                exc,
+            )
+
+
+async def setup(bot: YomikaiBot) -> None:
+    bot.add_dynamic_items(VoteMenu, PickMenu)
+    await bot.add_cog(VoteCog(bot))
