@@ -31,7 +31,7 @@ class GuildRepo:
         self.default_language = default_language
 
     async def get(self, guild_id: int) -> GuildSettings:
-        async with self.store.conn.execute(
+        async with self.store.reader.execute(
             "SELECT guild_id, channel_id, language, timezone, organizer_role_id, tiebreak FROM guilds"
             " WHERE guild_id = ?",
             (guild_id,),

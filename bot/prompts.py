@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from importlib import resources
@@ -12,6 +13,7 @@ PACKAGE = "prompts"
 _UNFORGEABLE = str.maketrans({"<": "\\u003c", ">": "\\u003e"})
 
 
+@functools.cache
 def load(name: str) -> str:
     """The text of `prompts/<name>`, e.g. load("summary.system.md")."""
     return resources.files(PACKAGE).joinpath(name).read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot import prompts
-from bot.llm import LLM, LLMError
+from bot.llm import LLM, LLMError, Usage
 from bot.models import RankedPaper, Ranking
 from bot.storage import Store, utcnow
 
@@ -26,7 +26,12 @@ _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 class Answer:
     text: str
     entry: RankedPaper
-    cached: bool
+    key: str
+    usage: Usage | None = None  # None when the answer came from the cache
+
+    @property
+    def cached(self) -> bool:
+        return self.usage is None
 
 
 def question_language(question: str) -> str:
@@ -77,35 +82,49 @@ class QA:
         hits = await self.store.search(list(by_id), question)
         return by_id[hits[0]] if hits else None
 
-    async def answer(self, entry: RankedPaper, question: str, guild_id: int | None) -> Answer:
+    async def answer(self, entry: RankedPaper, question: str) -> Answer:
         """Answer from the stored material; the same question on the same paper is cached."""
         key = question_key(question, entry)
         cached = await self._cached(entry.paper.arxiv_id, key)
         if cached is not None:
-            return Answer(cached, entry, cached=True)
+            return Answer(cached, entry, key)
         if self.llm is None:
             raise LLMError("no LLM is configured (OPENAI_API_KEY)")
         text, usage = await self.llm.complete_text(
             purpose=PURPOSE, messages=ask_messages(entry, question), max_tokens=MAX_ANSWER_TOKENS
         )
-        await self.store.record_usage(usage, guild_id)
-        await self._remember(entry.paper.arxiv_id, key, text)
-        return Answer(text, entry, cached=False)
+        return Answer(text, entry, key, usage)
+
+    async def remember(self, answer: Answer, guild_id: int | None) -> None:
+        """Cache a new answer and count its tokens for the guild, in one transaction."""
+        if answer.usage is None:
+            return
+        usage = answer.usage
+        async with self.store.transaction() as conn:
+            await conn.execute(
+                "INSERT OR REPLACE INTO answers"
+                " (arxiv_id, question_key, prompt_version, answer, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    answer.entry.paper.arxiv_id,
+                    answer.key,
+                    self.prompt_version,
+                    answer.text,
+                    utcnow(),
+                ),
+            )
+            await conn.execute(
+                "INSERT INTO llm_usage (at, purpose, model, guild_id, prompt_tokens,"
+                " completion_tokens) VALUES (?, ?, ?, ?, ?, ?)",
+                (utcnow(), usage.purpose, usage.model, guild_id, usage.prompt_tokens,
+                 usage.completion_tokens),
+            )  # fmt: skip
 
     async def _cached(self, arxiv_id: str, key: str) -> str | None:
-        async with self.store.conn.execute(
+        async with self.store.reader.execute(
             "SELECT answer FROM answers WHERE arxiv_id = ? AND question_key = ?"
             " AND prompt_version = ?",
             (arxiv_id, key, self.prompt_version),
         ) as cursor:
             row = await cursor.fetchone()
         return row["answer"] if row else None
-
-    async def _remember(self, arxiv_id: str, key: str, text: str) -> None:
-        async with self.store.transaction() as conn:
-            await conn.execute(
-                "INSERT OR REPLACE INTO answers"
-                " (arxiv_id, question_key, prompt_version, answer, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (arxiv_id, key, self.prompt_version, text, utcnow()),
-            )

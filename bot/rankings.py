@@ -25,13 +25,20 @@ class Rankings:
         self.store = store
         self.pipeline = pipeline
         self._month_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._cache: dict[tuple[str, str], tuple[int, Ranking | None]] = {}
 
     async def stored(self, month: str, language: str) -> Ranking | None:
-        """The month's ranking of the kind fetched last, or None."""
+        """The month's ranking of the kind fetched last, or None; cached until content changes."""
+        generation = self.store.content_generation
+        cached = self._cache.get((month, language))
+        if cached is not None and cached[0] == generation:
+            return cached[1]
         kind = await self.store.latest_kind(month)
-        if kind is None:
-            return None
-        return await self.store.ranking(month, kind, language, self.pipeline.prompt_version)
+        ranking = kind and await self.store.ranking(
+            month, kind, language, self.pipeline.prompt_version
+        )
+        self._cache[(month, language)] = (generation, ranking or None)
+        return ranking or None
 
     async def ensure(
         self, month: str, language: str, *, top: int = 10
@@ -52,7 +59,7 @@ class Rankings:
             return report.ranking, report
 
     async def post(self, guild_id: int, month: str) -> RankingPost | None:
-        async with self.store.conn.execute(
+        async with self.store.reader.execute(
             "SELECT guild_id, month, kind, channel_id, message_id FROM ranking_posts"
             " WHERE guild_id = ? AND month = ?",
             (guild_id, month),

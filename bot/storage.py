@@ -62,18 +62,25 @@ ON CONFLICT (arxiv_id) DO UPDATE SET
 
 
 class Store:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
         self.conn = conn
-        # One connection serves every task; transactions on it must not interleave.
+        # Reads go to their own connection (WAL lets them run beside a write) so they never
+        # queue behind writes; transactions on the writing connection must not interleave.
+        self.reader = reader
         self._write_lock = asyncio.Lock()
+        # Bumped by every write to papers, rankings or summaries, so readers can cache them.
+        self.content_generation = 0
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
         conn = await connect(path)
         await migrate(conn)
-        return cls(conn)
+        reader = conn if str(path) == ":memory:" else await connect(path)
+        return cls(conn, reader)
 
     async def close(self) -> None:
+        if self.reader is not self.conn:
+            await self.reader.close()
         await self.conn.close()
 
     @contextlib.asynccontextmanager
@@ -96,10 +103,11 @@ class Store:
         async with self.transaction() as conn:
             await conn.executemany(sql, rows)
             await self._reindex([row[0] for row in rows])  # type: ignore[misc]
+        self.content_generation += 1
 
     async def papers(self, arxiv_ids: Sequence[str]) -> dict[str, Paper]:
         marks = ",".join("?" * len(arxiv_ids))
-        async with self.conn.execute(
+        async with self.reader.execute(
             f"SELECT * FROM papers WHERE arxiv_id IN ({marks})", tuple(arxiv_ids)
         ) as cursor:
             return {row["arxiv_id"]: _paper_from_row(row) for row in await cursor.fetchall()}
@@ -107,7 +115,7 @@ class Store:
     async def from_arxiv(self, arxiv_ids: Sequence[str]) -> set[str]:
         """Those of the papers whose stored details came from arXiv."""
         marks = ",".join("?" * len(arxiv_ids))
-        async with self.conn.execute(
+        async with self.reader.execute(
             f"SELECT arxiv_id FROM papers WHERE source = 'arxiv' AND arxiv_id IN ({marks})",
             tuple(arxiv_ids),
         ) as cursor:
@@ -130,9 +138,10 @@ class Store:
                 "INSERT INTO ranking_entries (ranking_id, rank, arxiv_id, upvotes) VALUES (?, ?, ?, ?)",
                 [(ranking_id, rank, aid, votes) for rank, (aid, votes) in enumerate(entries, 1)],
             )
+        self.content_generation += 1
 
     async def latest_kind(self, month: str) -> str | None:
-        async with self.conn.execute(
+        async with self.reader.execute(
             "SELECT kind FROM rankings WHERE month = ? ORDER BY fetched_at DESC, id DESC LIMIT 1",
             (month,),
         ) as cursor:
@@ -142,14 +151,14 @@ class Store:
     async def ranking(
         self, month: str, kind: str, language: str, prompt_version: str
     ) -> Ranking | None:
-        async with self.conn.execute(
+        async with self.reader.execute(
             "SELECT id, source, fetched_at FROM rankings WHERE month = ? AND kind = ?",
             (month, kind),
         ) as cursor:
             head = await cursor.fetchone()
         if head is None:
             return None
-        async with self.conn.execute(
+        async with self.reader.execute(
             "SELECT e.rank, e.upvotes, p.*, s.body AS summary FROM ranking_entries e"
             " JOIN papers p USING (arxiv_id)"
             " LEFT JOIN summaries s ON s.arxiv_id = e.arxiv_id AND s.language = ?"
@@ -172,7 +181,7 @@ class Store:
         self, arxiv_ids: Sequence[str], language: str, prompt_version: str
     ) -> list[str]:
         marks = ",".join("?" * len(arxiv_ids))
-        async with self.conn.execute(
+        async with self.reader.execute(
             f"SELECT arxiv_id FROM summaries WHERE language = ? AND prompt_version = ?"
             f" AND arxiv_id IN ({marks})",
             (language, prompt_version, *arxiv_ids),
@@ -192,6 +201,7 @@ class Store:
                 (arxiv_id, language, prompt_version, body, model, utcnow()),
             )
             await self._reindex([arxiv_id])
+        self.content_generation += 1
 
     async def _reindex(self, arxiv_ids: Sequence[str]) -> None:
         """Rebuild the search text of these papers; call inside a transaction."""
@@ -216,7 +226,7 @@ class Store:
         if not query or not arxiv_ids:
             return []
         marks = ",".join("?" * len(arxiv_ids))
-        async with self.conn.execute(
+        async with self.reader.execute(
             f"SELECT arxiv_id FROM paper_search WHERE paper_search MATCH ?"
             f" AND arxiv_id IN ({marks}) ORDER BY bm25(paper_search)",
             (query, *arxiv_ids),
@@ -233,7 +243,7 @@ class Store:
             )  # fmt: skip
 
     async def command_hash(self, scope: str) -> str | None:
-        async with self.conn.execute(
+        async with self.reader.execute(
             "SELECT hash FROM command_syncs WHERE scope = ?", (scope,)
         ) as cursor:
             row = await cursor.fetchone()

@@ -54,7 +54,7 @@ class VoteBook:
             )
 
     async def status(self, guild_id: int, month: str) -> tuple[VoteStatus, str | None]:
-        async with self.store.conn.execute(
+        async with self.store.reader.execute(
             "SELECT status, pickup FROM vote_states WHERE guild_id = ? AND month = ?",
             (guild_id, month),
         ) as cursor:
@@ -90,7 +90,7 @@ class VoteBook:
         return True
 
     async def ballot(self, guild_id: int, month: str, member_id: int) -> str | None:
-        async with self.store.conn.execute(
+        async with self.store.reader.execute(
             "SELECT arxiv_id FROM votes WHERE guild_id = ? AND month = ? AND member_id = ?",
             (guild_id, month, member_id),
         ) as cursor:
@@ -98,7 +98,7 @@ class VoteBook:
         return row["arxiv_id"] if row else None
 
     async def tally(self, guild_id: int, ranking: Ranking) -> Tally:
-        async with self.store.conn.execute(
+        async with self.store.reader.execute(
             "SELECT arxiv_id, count(*) AS n FROM votes WHERE guild_id = ? AND month = ?"
             " GROUP BY arxiv_id",
             (guild_id, ranking.month),
@@ -144,7 +144,7 @@ class VoteBook:
 
     async def export_csv(self, guild_id: int, ranking: Ranking) -> str:
         by_id = {entry.paper.arxiv_id: entry for entry in ranking.entries}
-        async with self.store.conn.execute(
+        async with self.store.reader.execute(
             "SELECT member_id, member_name, arxiv_id, voted_at FROM votes"
             " WHERE guild_id = ? AND month = ? ORDER BY voted_at, member_id",
             (guild_id, ranking.month),

@@ -86,12 +86,14 @@ class AskCog(commands.Cog):
         # Only the LLM is slow; everything above answers within Discord's 3 s, privately.
         await interaction.response.defer(thinking=True)
         try:
-            answer = await self.core.qa.answer(entry, question, interaction.guild_id)
+            answer = await self.core.qa.answer(entry, question)
         except LLMError as exc:
             log.warning("guild %s: /ask failed: %s", interaction.guild_id, exc)
             return await refuse(interaction, language, "ask_failed")
         for chunk in split_message(render_answer(answer, language, routed=paper is None)):
             await reply(interaction, chunk)
+        # Stored after the member has the answer: the writes queue behind other writes.
+        await self.core.qa.remember(answer, interaction.guild_id)
 
     @ask.autocomplete("paper")
     async def paper_choices(self, interaction: Interaction, current: str) -> list[Choice[str]]:
