@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from bot.models import Ranking
 from bot.pipeline import FetchReport, Pipeline
 from bot.storage import Store, utcnow
+
+# A claim whose post never got a message id (the bot died while posting) may be taken over.
+STALE_CLAIM = timedelta(minutes=10)
+# Another process (`yomikai fetch`) may change the database; its changes show within this time.
+CACHE_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
 class RankingPost:
     guild_id: int
     month: str
-    kind: str
-    channel_id: int
-    message_id: int
+    kind: str | None
+    channel_id: int | None
+    message_id: int | None
 
 
 class Rankings:
@@ -25,38 +32,35 @@ class Rankings:
         self.store = store
         self.pipeline = pipeline
         self._month_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._cache: dict[tuple[str, str], tuple[int, Ranking | None]] = {}
+        self._cache: dict[tuple[str, str], tuple[int, float, Ranking | None]] = {}
 
     async def stored(self, month: str, language: str) -> Ranking | None:
         """The month's ranking of the kind fetched last, or None; cached until content changes."""
-        generation = self.store.content_generation
+        generation, now = self.store.content_generation, time.monotonic()
         cached = self._cache.get((month, language))
-        if cached is not None and cached[0] == generation:
-            return cached[1]
+        if cached is not None and cached[0] == generation and now - cached[1] < CACHE_SECONDS:
+            return cached[2]
         kind = await self.store.latest_kind(month)
         ranking = kind and await self.store.ranking(
             month, kind, language, self.pipeline.prompt_version
         )
-        self._cache[(month, language)] = (generation, ranking or None)
+        self._cache[(month, language)] = (generation, now, ranking or None)
         return ranking or None
 
     async def ensure(
-        self, month: str, language: str, *, top: int = 10
+        self, month: str, language: str, *, kind: str = "monthly", top: int = 10
     ) -> tuple[Ranking, FetchReport | None]:
-        """The stored ranking, fetching it first when the month has none (once at a time)."""
+        """The stored ranking, fetched first when the month has none; pending summaries retried."""
         async with self._month_locks[month]:
             ranking = await self.stored(month, language)
-            if ranking is not None and ranking.pending == 0:
-                return ranking, None
-            if ranking is not None:
-                warnings: list[str] = []
+            if ranking is None:
+                report = await self.pipeline.fetch(month, language, kind=kind, top=top)
+                return report.ranking, report
+            if ranking.pending:
                 ids = [entry.paper.arxiv_id for entry in ranking.entries]
-                await self.pipeline.summarize(ids, language, warnings)
-                refreshed = await self.stored(month, language)
-                assert refreshed is not None
-                return refreshed, None
-            report = await self.pipeline.fetch(month, language, top=top)
-            return report.ranking, report
+                await self.pipeline.summarize(ids, language, [])
+                ranking = await self.stored(month, language) or ranking
+            return ranking, None
 
     async def post(self, guild_id: int, month: str) -> RankingPost | None:
         async with self.store.reader.execute(
@@ -67,11 +71,30 @@ class Rankings:
             row = await cursor.fetchone()
         return RankingPost(**dict(row)) if row else None
 
+    async def claim_post(self, guild_id: int, month: str) -> bool:
+        """Reserve the month's post for this caller; False when it is posted or being posted."""
+        stale = (datetime.now(UTC) - STALE_CLAIM).isoformat(timespec="seconds")
+        async with self.store.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO ranking_posts (guild_id, month, claimed_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (guild_id, month) DO UPDATE SET claimed_at = excluded.claimed_at"
+                " WHERE message_id IS NULL AND claimed_at < ?",
+                (guild_id, month, utcnow(), stale),
+            )
+            return cursor.rowcount == 1
+
+    async def release_post(self, guild_id: int, month: str) -> None:
+        """Give up a claim whose post failed, so a later run may post."""
+        async with self.store.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM ranking_posts WHERE guild_id = ? AND month = ? AND message_id IS NULL",
+                (guild_id, month),
+            )
+
     async def save_post(self, post: RankingPost) -> None:
         async with self.store.transaction() as conn:
             await conn.execute(
-                "INSERT OR REPLACE INTO ranking_posts"
-                " (guild_id, month, kind, channel_id, message_id, posted_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (post.guild_id, post.month, post.kind, post.channel_id, post.message_id, utcnow()),
+                "UPDATE ranking_posts SET kind = ?, channel_id = ?, message_id = ?, posted_at = ?"
+                " WHERE guild_id = ? AND month = ?",
+                (post.kind, post.channel_id, post.message_id, utcnow(), post.guild_id, post.month),
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import discord
 from discord import app_commands
@@ -95,9 +96,8 @@ class RankingCog(commands.Cog):
     @app_commands.guild_only()
     @app_commands.describe(month=_("Month as YYYY-MM (default: last month)"))
     async def post_ranking(self, interaction: Interaction, month: str | None = None) -> None:
-        assert interaction.guild_id is not None
         assert interaction.guild is not None
-        settings = await self.core.guilds.get(interaction.guild_id)
+        settings = await self.core.guilds.get(interaction.guild.id)
         speak = member_language(interaction, settings)
         if not is_organizer(interaction, settings):
             return await refuse(interaction, speak, "not_organizer")
@@ -105,35 +105,70 @@ class RankingCog(commands.Cog):
             chosen = month_of(month, settings)
         except MonthError:
             return await refuse(interaction, speak, "bad_month", month=(month or "")[:20])
-        channel = settings.channel_id and interaction.guild.get_channel(settings.channel_id)
-        if not isinstance(channel, discord.TextChannel):
-            return await refuse(interaction, speak, "no_channel")
-        posted = await self.core.rankings.post(interaction.guild_id, chosen)
-        if posted is not None:
-            url = f"https://discord.com/channels/{posted.guild_id}/{posted.channel_id}/{posted.message_id}"
-            return await refuse(interaction, speak, "already_posted", month=chosen, url=url)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await self.publish(interaction.guild, chosen)
+        await reply(interaction, outcome.message(speak), ephemeral=True)
+
+    async def publish(
+        self, guild: discord.Guild, month: str, *, kind: str = "monthly", top: int = 10
+    ) -> Published:
+        """Post the month's ranking with its vote menu, once per guild and month."""
+        settings = await self.core.guilds.get(guild.id)
+        channel = settings.channel_id and guild.get_channel(settings.channel_id)
+        if not isinstance(channel, discord.TextChannel):
+            return Published("no_channel", month)
+        if not await self.core.rankings.claim_post(guild.id, month):
+            return Published("already_posted", month, url=await self._post_url(guild.id, month))
         try:
-            ranking, _report = await self.core.rankings.ensure(chosen, settings.language)
-        except FetchError as exc:
-            log.warning("guild %s: fetching %s failed: %s", interaction.guild_id, chosen, exc)
-            return await refuse(
-                interaction, speak, "fetch_failed", month=chosen, reason=str(exc)[:300]
+            ranking, _ = await self.core.rankings.ensure(
+                month, settings.language, kind=kind, top=top
             )
-        await self.core.votes.open(interaction.guild_id, chosen)
-        content = post_content(
-            interaction.guild_id, ranking, settings.language, closed=False, pickup=None
-        )
-        message = await channel.send(**content)
+            await self.core.votes.open(guild.id, month)
+            content = post_content(guild.id, ranking, settings.language, closed=False, pickup=None)
+            message = await channel.send(**content)
+        except (FetchError, discord.HTTPException) as exc:
+            await self.core.rankings.release_post(guild.id, month)
+            log.warning("guild %s: posting %s failed: %s", guild.id, month, exc)
+            return Published("fetch_failed", month, reason=str(exc)[:300])
+        except BaseException:
+            await self.core.rankings.release_post(guild.id, month)
+            raise
         await self.core.rankings.save_post(
-            RankingPost(interaction.guild_id, chosen, ranking.kind, channel.id, message.id)
+            RankingPost(guild.id, month, ranking.kind, channel.id, message.id)
         )
-        pending = t(speak, "pending_count", count=ranking.pending) if ranking.pending else ""
-        await reply(
-            interaction,
-            t(speak, "posted", month=chosen, channel=channel.mention) + pending,
-            ephemeral=True,
-        )
+        return Published("posted", month, channel=channel.mention, pending=ranking.pending)
+
+    async def _post_url(self, guild_id: int, month: str) -> str:
+        post = await self.core.rankings.post(guild_id, month)
+        if post is None or post.message_id is None:
+            return "…"
+        return f"https://discord.com/channels/{guild_id}/{post.channel_id}/{post.message_id}"
+
+
+@dataclass(frozen=True)
+class Published:
+    """What publishing a month's ranking came to, and how to tell an organizer."""
+
+    outcome: str  # posted, already_posted, no_channel or fetch_failed
+    month: str
+    channel: str = ""
+    url: str = ""
+    reason: str = ""
+    pending: int = 0
+
+    def message(self, language: str) -> str:
+        if self.outcome == "no_channel":
+            return t(language, "no_channel")
+        values = {
+            "month": self.month,
+            "channel": self.channel,
+            "url": self.url,
+            "reason": self.reason,
+        }
+        text = t(language, self.outcome, **values)
+        if self.outcome == "posted" and self.pending:
+            text += t(language, "pending_count", count=self.pending)
+        return text
 
 
 async def setup(bot: YomikaiBot) -> None:

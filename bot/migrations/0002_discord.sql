@@ -9,13 +9,16 @@ CREATE TABLE guilds (
     updated_at         TEXT NOT NULL
 );
 
+-- A row claims the month's post before it is sent (message_id NULL until it is), so a
+-- scheduled run and an organizer's /post-ranking cannot both post.
 CREATE TABLE ranking_posts (
     guild_id    INTEGER NOT NULL,
     month       TEXT NOT NULL,
-    kind        TEXT NOT NULL,
-    channel_id  INTEGER NOT NULL,
-    message_id  INTEGER NOT NULL,
-    posted_at   TEXT NOT NULL,
+    kind        TEXT,
+    channel_id  INTEGER,
+    message_id  INTEGER,
+    claimed_at  TEXT NOT NULL,
+    posted_at   TEXT,
     PRIMARY KEY (guild_id, month)
 );
 
