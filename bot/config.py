@@ -77,6 +77,7 @@ _SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str | None], ...] = (
     ("YOMIKAI_LANGUAGE", "language", _language, "ja"),
     ("YOMIKAI_COMMAND_GUILDS", "command_guilds", _guild_ids, ""),
     ("YOMIKAI_ASK_COOLDOWN", "ask_cooldown", _non_negative_float, "20"),
+    ("YOMIKAI_CATCHUP_GRACE_HOURS", "catchup_grace_hours", _non_negative_float, "72"),
 )
 
 ENV_NAMES = tuple(name for name, *_ in _SETTINGS)
@@ -98,6 +99,7 @@ class Settings:
     language: str = "ja"
     command_guilds: tuple[int, ...] = ()
     ask_cooldown: float = 20.0
+    catchup_grace_hours: float = 72.0
 
     @property
     def llm_enabled(self) -> bool:
