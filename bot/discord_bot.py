@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import discord
@@ -15,10 +17,11 @@ from discord.gateway import DiscordWebSocket
 
 from bot.core import Core
 from bot.i18n import command_text, t
+from bot.scheduling import utc_now
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.setup", "cogs.ranking", "cogs.ask", "cogs.vote")
+EXTENSIONS = ("cogs.setup", "cogs.ranking", "cogs.ask", "cogs.vote", "cogs.schedule")
 
 
 class Translator(app_commands.Translator):
@@ -36,7 +39,9 @@ class Translator(app_commands.Translator):
 
 
 class YomikaiBot(commands.Bot):
-    def __init__(self, core: Core, **options: Any) -> None:
+    def __init__(
+        self, core: Core, *, clock: Callable[[], datetime] = utc_now, **options: Any
+    ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),
@@ -46,6 +51,8 @@ class YomikaiBot(commands.Bot):
             **options,
         )
         self.core = core
+        # Schedules read the time from here, so tests can move it without waiting.
+        self.clock = clock
 
     async def setup_hook(self) -> None:
         self.tree.on_error = self.on_command_error

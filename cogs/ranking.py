@@ -33,8 +33,10 @@ from cogs._menus import post_content
 
 log = logging.getLogger(__name__)
 
+RANKING_COG = "Ranking"
 
-class RankingCog(commands.Cog):
+
+class RankingCog(commands.Cog, name=RANKING_COG):
     def __init__(self, bot: YomikaiBot) -> None:
         self.bot = bot
         self.core = bot.core

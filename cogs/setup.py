@@ -59,6 +59,7 @@ class Setup(commands.Cog):
             tiebreak=tiebreak.value if tiebreak else None,
         )
         await self.bot.core.guilds.save(settings)
+        self.bot.dispatch("yomikai_settings_changed", settings.guild_id)
         role = f"<@&{settings.organizer_role_id}>" if settings.organizer_role_id else "—"
         await reply(
             interaction,

@@ -156,7 +156,7 @@ class VoteCog(commands.Cog, name=VOTE_COG):
         self, interaction: Interaction, speak: str, ranking: Ranking, closing: Closing
     ) -> None:
         assert interaction.guild_id is not None
-        await self._refresh_post(interaction, ranking, closed=True, pickup=None)
+        await self._refresh_post(interaction.guild, ranking, closed=True, pickup=None)
         options = [(paper_label(e), e.paper.arxiv_id) for e in closing.tied[:25]]
         select = menu(
             f"yomikai:pick:{interaction.guild_id}:{ranking.month}",
@@ -194,14 +194,15 @@ class VoteCog(commands.Cog, name=VOTE_COG):
             return await refuse(
                 interaction, speak, "close_already", month=ranking.month, label=paper_label(pickup)
             )
-        await self._refresh_post(interaction, ranking, closed=True, pickup=pickup)
-        await self._announce(interaction, settings, ranking, closing)
+        await self._refresh_post(interaction.guild, ranking, closed=True, pickup=pickup)
+        if interaction.guild is not None:
+            await self._announce(interaction.guild, settings, ranking, closing)
         await reply(interaction, t(speak, "close_done", label=paper_label(pickup)), ephemeral=True)
 
     async def _announce(
-        self, interaction: Interaction, settings: GuildSettings, ranking: Ranking, closing: Closing
+        self, guild: discord.Guild, settings: GuildSettings, ranking: Ranking, closing: Closing
     ) -> None:
-        channel = self._channel(interaction, settings.channel_id)
+        channel = self._channel(guild, settings.channel_id)
         pickup = closing.pickup
         if channel is None or pickup is None:
             return
@@ -227,7 +228,7 @@ class VoteCog(commands.Cog, name=VOTE_COG):
         _, speak, ranking = context
         assert interaction.guild_id is not None
         await self.core.votes.open(interaction.guild_id, ranking.month)
-        await self._refresh_post(interaction, ranking, closed=False, pickup=None)
+        await self._refresh_post(interaction.guild, ranking, closed=False, pickup=None)
         await reply(interaction, t(speak, "reopened", month=ranking.month), ephemeral=True)
 
     @app_commands.command(
@@ -253,41 +254,77 @@ class VoteCog(commands.Cog, name=VOTE_COG):
             ephemeral=True,
         )
 
-    def _channel(
-        self, interaction: Interaction, channel_id: int | None
-    ) -> discord.TextChannel | None:
-        channel = (
-            interaction.guild.get_channel(channel_id) if interaction.guild and channel_id else None
-        )
+    @staticmethod
+    def _channel(guild: discord.Guild | None, channel_id: int | None) -> discord.TextChannel | None:
+        channel = guild.get_channel(channel_id) if guild and channel_id else None
         return channel if isinstance(channel, discord.TextChannel) else None
 
     async def _refresh_post(
         self,
-        interaction: Interaction,
+        guild: discord.Guild | None,
         ranking: Ranking,
         *,
         closed: bool,
         pickup: RankedPaper | None,
     ) -> None:
         """Show the vote's state on the ranking post; a deleted post is not an error."""
-        assert interaction.guild_id is not None
-        settings = await self.core.guilds.get(interaction.guild_id)
-        post = await self.core.rankings.post(interaction.guild_id, ranking.month)
-        channel = self._channel(interaction, post.channel_id if post else None)
-        if post is None or channel is None:
+        if guild is None:
             return
-        content = post_content(
-            interaction.guild_id, ranking, settings.language, closed=closed, pickup=pickup
-        )
+        settings = await self.core.guilds.get(guild.id)
+        post = await self.core.rankings.post(guild.id, ranking.month)
+        channel = self._channel(guild, post.channel_id if post else None)
+        if post is None or post.message_id is None or channel is None:
+            return
+        content = post_content(guild.id, ranking, settings.language, closed=closed, pickup=pickup)
         try:
             await channel.get_partial_message(post.message_id).edit(**content)
         except discord.HTTPException as exc:
-            log.warning(
-                "guild %s: ranking post %s not updated: %s",
-                interaction.guild_id,
-                post.message_id,
-                exc,
-            )
+            log.warning("guild %s: ranking post %s not updated: %s", guild.id, post.message_id, exc)
+
+    async def close_on_schedule(self, guild: discord.Guild, month: str) -> str:
+        """/close-vote without an organizer: a tie the organizers break is left to them."""
+        settings = await self.core.guilds.get(guild.id)
+        ranking = await self.core.rankings.stored(month, settings.language)
+        status, _ = await self.core.votes.status(guild.id, month)
+        if ranking is None or status is not VoteStatus.OPEN:
+            return f"no open vote ({status.value})"
+        closing = await self.core.votes.close(
+            guild.id, ranking, higher_rank_wins=settings.higher_rank_wins
+        )
+        await self._refresh_post(guild, ranking, closed=True, pickup=closing.pickup)
+        channel = self._channel(guild, settings.channel_id)
+        if closing.tied:
+            labels = ", ".join(f"#{e.rank}" for e in closing.tied)
+            if channel is not None:
+                await channel.send(
+                    t(settings.language, "close_tie_scheduled", month=month, labels=labels)
+                )
+            return f"tie between {labels}: organizers choose"
+        if closing.decided_now:
+            await self._announce(guild, settings, ranking, closing)
+        assert closing.pickup is not None
+        return f"pickup {closing.pickup.paper.arxiv_id}"
+
+    async def remind(self, guild: discord.Guild, month: str, hours: int) -> str:
+        """Tell the channel the vote closes soon, with the current leader and turnout."""
+        settings = await self.core.guilds.get(guild.id)
+        ranking = await self.core.rankings.stored(month, settings.language)
+        status, _ = await self.core.votes.status(guild.id, month)
+        channel = self._channel(guild, settings.channel_id)
+        if ranking is None or status is not VoteStatus.OPEN or channel is None:
+            return f"nothing to remind ({status.value})"
+        tally = await self.core.votes.tally(guild.id, ranking)
+        leaders = ", ".join(paper_label(e) for e in tally.leaders) if tally.voters else "—"
+        text = t(
+            settings.language,
+            "vote_reminder",
+            month=month,
+            hours=hours,
+            leader=leaders,
+            voters=tally.voters,
+        )
+        await channel.send(text)
+        return f"reminded ({tally.voters} voters)"
 
 
 async def setup(bot: YomikaiBot) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import discord
 from discord.gateway import DiscordWebSocket
@@ -13,6 +14,7 @@ from discord.gateway import DiscordWebSocket
 from bot.config import Settings
 from bot.core import Core, Pacing
 from bot.discord_bot import YomikaiBot, connect
+from bot.scheduling import utc_now
 from tests.discord_api import LoopbackDiscord
 
 
@@ -25,12 +27,17 @@ class RunningBot:
 
 @contextlib.asynccontextmanager
 async def running_yomikai(
-    api: LoopbackDiscord, settings: Settings, pacing: Pacing, *, timeout: float = 10.0
+    api: LoopbackDiscord,
+    settings: Settings,
+    pacing: Pacing,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    timeout: float = 10.0,
 ) -> AsyncIterator[RunningBot]:
     """Start the bot through bot.discord_bot.connect (login, /gateway/bot, gateway) until ready."""
     saved = discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
     core = await Core.open(settings, pacing)
-    bot = YomikaiBot(core, guild_ready_timeout=0.05)
+    bot = YomikaiBot(core, clock=clock, guild_ready_timeout=0.05)
     task = asyncio.create_task(connect(bot), name="yomikai")
     try:
         ready = asyncio.ensure_future(asyncio.wait_for(bot.wait_until_ready(), timeout))

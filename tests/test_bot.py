@@ -26,7 +26,7 @@ async def test_commands_are_registered_once_with_japanese_descriptions(world: Di
     commands = {c["name"]: c for c in world.api.commands(world.guild)}
     assert set(commands) == {
         "setup", "ranking", "paper", "ask", "post-ranking",
-        "vote", "tally", "close-vote", "reopen-vote", "export-votes",
+        "vote", "tally", "close-vote", "reopen-vote", "export-votes", "schedule",
     }  # fmt: skip
     assert commands["ask"]["description_localizations"]["ja"] == "その月の論文について質問する"
     assert world.api.command_puts(world.guild) == 1

@@ -456,6 +456,21 @@ class LoopbackDiscord:
         """How many bulk-overwrite PUTs the bot sent for this scope (including rejected)."""
         return self.world.command_puts.get(self._scope(guild), 0)
 
+    async def wait_channel_messages(
+        self, channel: Channel | int, count: int, *, timeout: float = 10.0
+    ) -> list[Message]:
+        """Until the channel holds at least ``count`` messages everyone can see."""
+
+        def visible() -> list[Message]:
+            return self.channel_messages(channel, include_ephemeral=False)
+
+        await self.world.watch.wait_until(
+            lambda: len(visible()) >= count,
+            timeout,
+            lambda: f"channel has {len(visible())} visible messages, waiting for {count}",
+        )
+        return visible()
+
     async def wait_commands(
         self,
         guild: Guild | int | None = None,
