@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
+import signal
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -21,6 +23,8 @@ from bot.scheduling import utc_now
 
 log = logging.getLogger(__name__)
 
+# How long SIGTERM waits for in-flight interactions (an /ask may wait on the LLM).
+SHUTDOWN_TIMEOUT = 25.0
 EXTENSIONS = ("cogs.setup", "cogs.ranking", "cogs.ask", "cogs.vote", "cogs.schedule")
 
 
@@ -38,6 +42,11 @@ class Translator(app_commands.Translator):
         return command_text("ja", string.message)
 
 
+class Tree(app_commands.CommandTree["YomikaiBot"]):
+    async def interaction_check(self, interaction: discord.Interaction[YomikaiBot]) -> bool:
+        return await interaction.client.admit(interaction)
+
+
 class YomikaiBot(commands.Bot):
     def __init__(
         self, core: Core, *, clock: Callable[[], datetime] = utc_now, **options: Any
@@ -48,11 +57,42 @@ class YomikaiBot(commands.Bot):
             # LLM output may contain @everyone: no message of ours may ping anyone.
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            tree_cls=Tree,
             **options,
         )
         self.core = core
         # Schedules read the time from here, so tests can move it without waiting.
         self.clock = clock
+        self.draining = False
+        self._in_flight: set[asyncio.Task[Any]] = set()
+
+    def track(self) -> bool:
+        """Register the running task as in-flight work; False once shutdown has begun."""
+        if self.draining:
+            return False
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+        return True
+
+    async def admit(self, interaction: discord.Interaction[YomikaiBot]) -> bool:
+        """Count the interaction as in flight, or turn it away while the bot shuts down."""
+        if self.track():
+            return True
+        if interaction.type is not discord.InteractionType.autocomplete:
+            language = "ja" if interaction.locale is discord.Locale.japanese else "en"
+            await interaction.response.send_message(t(language, "restarting"), ephemeral=True)
+        return False
+
+    async def drain(self, timeout: float) -> int:
+        """Refuse new work and wait up to `timeout` for what is in flight; return what is left."""
+        self.draining = True
+        pending = {task for task in self._in_flight if not task.done()}
+        if pending:
+            log.info("finishing %d interaction(s) before shutting down", len(pending))
+            _, pending = await asyncio.wait(pending, timeout=timeout)
+        return len(pending)
 
     async def setup_hook(self) -> None:
         self.tree.on_error = self.on_command_error
@@ -65,6 +105,8 @@ class YomikaiBot(commands.Bot):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         """Log what broke; tell the member briefly, never with a traceback."""
+        if isinstance(error, app_commands.CheckFailure):
+            return  # turned away while shutting down; already told
         name = interaction.command.qualified_name if interaction.command else "?"
         log.error("/%s in guild %s failed", name, interaction.guild_id, exc_info=error)
         language = "ja" if interaction.locale is discord.Locale.japanese else "en"
@@ -124,6 +166,30 @@ async def connect(bot: YomikaiBot) -> None:
     await bot.connect()
 
 
-async def run_bot(core: Core) -> None:
-    async with YomikaiBot(core) as bot:
-        await connect(bot)
+async def run_bot(core: Core, *, shutdown_timeout: float = SHUTDOWN_TIMEOUT) -> None:
+    """Serve until the connection ends or SIGTERM/SIGINT; then finish in-flight work and close."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        async with YomikaiBot(core) as bot:
+            serving = asyncio.create_task(connect(bot))
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if serving.done():
+                return serving.result()
+            log.info("shutting down")
+            left = await bot.drain(shutdown_timeout)
+            if left:
+                log.warning(
+                    "%d interaction(s) still running after %.0f s; stopping anyway",
+                    left,
+                    shutdown_timeout,
+                )
+            await bot.close()
+            await serving
+    finally:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(signum)

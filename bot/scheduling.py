@@ -162,11 +162,14 @@ class Scheduler:
         *,
         grace: timedelta,
         clock: Callable[[], datetime] = utc_now,
+        admit: Callable[[], bool] = lambda: True,
     ) -> None:
         self.book = book
         self.actions = actions
         self.grace = grace
         self.clock = clock
+        # Asked before each run; the bot says no once it is shutting down.
+        self.admit = admit
         self.timers = AsyncIOScheduler(timezone=UTC)
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
@@ -183,6 +186,8 @@ class Scheduler:
 
     async def run_due(self, guild_id: int) -> list[tuple[Run, str]]:
         """Do the guild's runs that are due and not yet done, then set its next timer."""
+        if not self.admit():
+            return []
         async with self._locks[guild_id]:
             plan = await self.book.get(guild_id)
             if plan is None:

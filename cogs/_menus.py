@@ -44,6 +44,9 @@ class VoteMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=rf"yomik
     ) -> VoteMenu:
         return cls(int(match["guild"]), match["month"])
 
+    async def interaction_check(self, interaction: Interaction) -> bool:
+        return await interaction.client.admit(interaction)
+
     async def callback(self, interaction: Interaction) -> None:
         await _vote_cog(interaction).cast(interaction, self.month, _chosen(interaction))
 
@@ -62,6 +65,9 @@ class PickMenu(discord.ui.DynamicItem[discord.ui.Select[Any]], template=rf"yomik
         cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> PickMenu:
         return cls(int(match["guild"]), match["month"])
+
+    async def interaction_check(self, interaction: Interaction) -> bool:
+        return await interaction.client.admit(interaction)
 
     async def callback(self, interaction: Interaction) -> None:
         await _vote_cog(interaction).pick(interaction, self.month, _chosen(interaction))

@@ -70,7 +70,9 @@ class ScheduleCog(commands.Cog, name="Schedule"):
         self.book = ScheduleBook(bot.core.store)
         grace = timedelta(hours=bot.core.settings.catchup_grace_hours)
         actions = DiscordActions(bot, self.book)
-        self.scheduler = Scheduler(self.book, actions, grace=grace, clock=bot.clock)
+        self.scheduler = Scheduler(
+            self.book, actions, grace=grace, clock=bot.clock, admit=bot.track
+        )
 
     async def cog_unload(self) -> None:
         self.scheduler.shutdown()
