@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from bot import prompts
 from bot.llm import LLM, LLMError, Usage
 from bot.models import RankedPaper, Ranking
-from bot.storage import Store, utcnow
+from bot.storage import Store, add_usage, utcnow
 
 PURPOSE = "ask"
 SYSTEM_PROMPT = "ask.system.md"
@@ -113,12 +113,7 @@ class QA:
                     utcnow(),
                 ),
             )
-            await conn.execute(
-                "INSERT INTO llm_usage (at, purpose, model, guild_id, prompt_tokens,"
-                " completion_tokens) VALUES (?, ?, ?, ?, ?, ?)",
-                (utcnow(), usage.purpose, usage.model, guild_id, usage.prompt_tokens,
-                 usage.completion_tokens),
-            )  # fmt: skip
+            await add_usage(conn, usage, guild_id)
 
     async def _cached(self, arxiv_id: str, key: str) -> str | None:
         async with self.store.reader.execute(

@@ -61,6 +61,16 @@ ON CONFLICT (arxiv_id) DO UPDATE SET
 )
 
 
+async def add_usage(conn: aiosqlite.Connection, usage: Usage, guild_id: int | None) -> None:
+    """Count an LLM call's tokens (inside the caller's transaction)."""
+    await conn.execute(
+        "INSERT INTO llm_usage (at, purpose, model, guild_id, prompt_tokens, completion_tokens)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (utcnow(), usage.purpose, usage.model, guild_id, usage.prompt_tokens,
+         usage.completion_tokens),
+    )  # fmt: skip
+
+
 class Store:
     def __init__(self, conn: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
         self.conn = conn
@@ -235,12 +245,7 @@ class Store:
 
     async def record_usage(self, usage: Usage, guild_id: int | None = None) -> None:
         async with self.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO llm_usage (at, purpose, model, guild_id, prompt_tokens,"
-                " completion_tokens) VALUES (?, ?, ?, ?, ?, ?)",
-                (utcnow(), usage.purpose, usage.model, guild_id, usage.prompt_tokens,
-                 usage.completion_tokens),
-            )  # fmt: skip
+            await add_usage(conn, usage, guild_id)
 
     async def command_hash(self, scope: str) -> str | None:
         async with self.reader.execute(
