@@ -48,9 +48,9 @@ from aiohttp import web
 from bot.config import load_settings
 from bot.core import Pacing
 from bot.llm import PURPOSE_HEADER
+from bot.loopback import ApiError, Guild, InteractionResult, LoopbackDiscord, Member
 from bot.qa import PURPOSE
 from tests.bot_harness import running_yomikai
-from tests.discord_api import ApiError, Guild, InteractionResult, LoopbackDiscord, Member
 from tests.fakes.arxiv import ARXIV_PATH, FakeArxiv
 from tests.fakes.huggingface import FakeHuggingFace
 from tests.fakes.openai import FakeOpenAI

@@ -31,8 +31,8 @@ from pathlib import Path
 from bot.config import load_settings
 from bot.core import Core, Pacing
 from bot.i18n import t
+from bot.loopback import ApiError, Guild, InteractionResult, LoopbackDiscord, Member, Message
 from tests.bot_harness import running_yomikai
-from tests.discord_api import ApiError, Guild, InteractionResult, LoopbackDiscord, Member, Message
 from tests.fakes.arxiv import ARXIV_PATH, FakeArxiv
 from tests.fakes.huggingface import FakeHuggingFace
 from tests.fakes.openai import FakeOpenAI

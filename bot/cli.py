@@ -9,12 +9,16 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from bot import __version__
+from bot.backup import BackupError, backup
 from bot.config import ConfigError, Settings, load_settings
 from bot.core import Core
 from bot.database import connect, migrate
+from bot.doctor import doctor
+from bot.logs import configure_logging
 from bot.models import RANKING_KINDS
 from bot.months import MonthError, parse_month
 from bot.pipeline import FetchError
@@ -50,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="yomikai", description=__doc__)
     parser.add_argument("--version", action="version", version=f"yomikai {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
-    commands = parser.add_subparsers(dest="command", required=True)
+    # Optional: `yomikai` alone runs the bot with DISCORD_TOKEN set, the playground without.
+    commands = parser.add_subparsers(dest="command", required=False)
 
     fetch = commands.add_parser("fetch", help="fetch, summarize and store a month's ranking")
     fetch.add_argument("--month", type=_month, required=True, help="YYYY-MM")
@@ -64,10 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true", help="machine-readable output")
 
     commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
+    commands.add_parser(
+        "playground", help="try the bot in this terminal: no Discord, no API key needed"
+    )
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("migrate", help="apply pending schema migrations")
+    db_backup = db_commands.add_parser("backup", help="copy the database, safe while it runs")
+    db_backup.add_argument("path", type=Path, metavar="PATH", help="the new backup file")
+
+    commands.add_parser("doctor", help="check configuration, database and every service")
     return parser
 
 
@@ -131,6 +143,15 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
+async def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        pages = await backup(settings.db, args.path)
+    except BackupError as exc:
+        raise UserError(str(exc)) from None
+    print(f"backup written to {args.path} ({pages} pages)")
+    return 0
+
+
 async def _run_bot(core: Core, args: argparse.Namespace) -> int:
     from bot.discord_bot import LoginRejected, run_bot
 
@@ -146,8 +167,16 @@ async def _run_bot(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "playground":
+        from bot.playground import play
+
+        return await play(settings)  # its own temporary database, not settings.db
+    if args.command == "db" and args.db_command == "backup":
+        return await _backup(settings, args)
     if args.command == "db":
         return await _migrate(settings)
+    if args.command == "doctor":
+        return await doctor(settings)  # read-only: no Core, no migrations
     if args.command == "run" and not settings.discord_token:
         raise UserError(
             "DISCORD_TOKEN is not set; see the README to create the Discord application"
@@ -164,13 +193,19 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose or args.command == "run" else logging.ERROR,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
     try:
         settings = load_settings()
+    except ConfigError as exc:
+        print(f"yomikai: {exc}", file=sys.stderr)
+        return 1
+    if args.command is None:
+        args.command = "run" if settings.discord_token else "playground"
+    configure_logging(
+        settings.log_format,
+        logging.INFO if args.verbose or args.command == "run" else logging.ERROR,
+        secrets=(settings.discord_token, settings.openai_api_key),
+    )
+    try:
         return asyncio.run(_run(args, settings))
     except (ConfigError, UserError) as exc:
         print(f"yomikai: {exc}", file=sys.stderr)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 LANGUAGES = ("ja", "en")
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(ValueError):
@@ -25,6 +26,12 @@ def _url(value: str) -> str:
 def _language(value: str) -> str:
     if value not in LANGUAGES:
         raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+    return value
+
+
+def _log_format(value: str) -> str:
+    if value not in LOG_FORMATS:
+        raise ValueError(f"must be one of {', '.join(LOG_FORMATS)}")
     return value
 
 
@@ -78,6 +85,7 @@ _SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str | None], ...] = (
     ("YOMIKAI_COMMAND_GUILDS", "command_guilds", _guild_ids, ""),
     ("YOMIKAI_ASK_COOLDOWN", "ask_cooldown", _non_negative_float, "20"),
     ("YOMIKAI_CATCHUP_GRACE_HOURS", "catchup_grace_hours", _non_negative_float, "72"),
+    ("YOMIKAI_LOG_FORMAT", "log_format", _log_format, "text"),
 )
 
 ENV_NAMES = tuple(name for name, *_ in _SETTINGS)
@@ -100,6 +108,7 @@ class Settings:
     command_guilds: tuple[int, ...] = ()
     ask_cooldown: float = 20.0
     catchup_grace_hours: float = 72.0
+    log_format: str = "text"
 
     @property
     def llm_enabled(self) -> bool:

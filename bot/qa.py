@@ -8,8 +8,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot import prompts
-from bot.llm import LLM, LLMError, Usage
+from bot import extractive, prompts
+from bot.llm import LLM, Usage
 from bot.models import RankedPaper, Ranking
 from bot.storage import Store, add_usage, utcnow
 
@@ -27,11 +27,12 @@ class Answer:
     text: str
     entry: RankedPaper
     key: str
-    usage: Usage | None = None  # None when the answer came from the cache
+    usage: Usage | None = None  # None when the answer came from the cache or without an LLM
+    offline: bool = False  # picked from the material by bot.extractive, not written by an LLM
 
     @property
     def cached(self) -> bool:
-        return self.usage is None
+        return self.usage is None and not self.offline
 
 
 def question_language(question: str) -> str:
@@ -89,7 +90,9 @@ class QA:
         if cached is not None:
             return Answer(cached, entry, key)
         if self.llm is None:
-            raise LLMError("no LLM is configured (OPENAI_API_KEY)")
+            # No LLM configured: stored sentences, labelled; cheap, so never cached.
+            text = extractive.answer(entry, question, question_language(question))
+            return Answer(text, entry, key, offline=True)
         text, usage = await self.llm.complete_text(
             purpose=PURPOSE, messages=ask_messages(entry, question), max_tokens=MAX_ANSWER_TOKENS
         )

@@ -14,8 +14,8 @@ from discord.gateway import DiscordWebSocket
 from bot.config import Settings
 from bot.core import Core, Pacing
 from bot.discord_bot import YomikaiBot, connect
+from bot.loopback import LoopbackDiscord
 from bot.scheduling import utc_now
-from tests.discord_api import LoopbackDiscord
 
 
 @dataclass

@@ -11,8 +11,8 @@ import pytest
 
 from bot.config import Settings, load_settings
 from bot.core import Core, Pacing
+from bot.loopback import Guild, InteractionResult, LoopbackDiscord, Member
 from tests.bot_harness import RunningBot, running_yomikai
-from tests.discord_api import Guild, InteractionResult, LoopbackDiscord, Member
 from tests.fakes.arxiv import ARXIV_PATH, FakeArxiv
 from tests.fakes.huggingface import FakeHuggingFace
 from tests.fakes.openai import FakeOpenAI

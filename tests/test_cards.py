@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.cards import paper_card, ranking_overview
 from bot.limits import ELLIPSIS
+from bot.loopback.limits import validate_message
 from bot.models import Author, Paper, RankedPaper, Ranking, Summary
-from tests.discord_api.limits import validate_message
 
 LONG_JA = "本研究では医療画像の診断精度を大きく改善する新しい手法を提案する。" * 200
 

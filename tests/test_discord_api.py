@@ -12,8 +12,8 @@ import discord
 import pytest
 from discord import app_commands, ui
 
-from tests.discord_api import InteractionRejected, LoopbackDiscord, running_bot
-from tests.discord_api.limits import validate_commands
+from bot.loopback import InteractionRejected, LoopbackDiscord, running_bot
+from bot.loopback.limits import validate_commands
 
 PAPERS = ["Attention Is All You Need", "ConvNeXt", "Conformer", "BERT", "ResNet"]
 
@@ -601,7 +601,7 @@ def _embed(**extra) -> dict:
     ],
 )
 def test_message_limits(payload, path) -> None:
-    from tests.discord_api.limits import DiscordHTTPError, flatten_errors, validate_message
+    from bot.loopback.limits import DiscordHTTPError, flatten_errors, validate_message
 
     with pytest.raises(DiscordHTTPError) as info:
         validate_message(payload)
@@ -611,7 +611,7 @@ def test_message_limits(payload, path) -> None:
 
 
 def test_message_limits_accept_the_maximum() -> None:
-    from tests.discord_api.limits import validate_message
+    from bot.loopback.limits import validate_message
 
     validate_message(
         {
@@ -661,7 +661,7 @@ def _cmd(**overrides):
     ],
 )
 def test_command_validation_rejects(command) -> None:
-    from tests.discord_api.limits import DiscordHTTPError
+    from bot.loopback.limits import DiscordHTTPError
 
     with pytest.raises(DiscordHTTPError) as info:
         validate_commands([command])

@@ -8,9 +8,9 @@ import pytest
 
 from bot.config import load_settings
 from bot.discord_bot import LoginRejected
+from bot.loopback import LoopbackDiscord
 from tests.bot_harness import running_yomikai
 from tests.conftest import FAST, Services
-from tests.discord_api import LoopbackDiscord
 from tests.test_cli import one_line_error, yomikai
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from bot.config import load_settings
 from bot.i18n import t
+from bot.loopback import LoopbackDiscord
 from bot.schedule_plan import Schedule, runs_for
 from tests.bot_harness import running_yomikai
 from tests.conftest import FAST, DiscordWorld, Services
-from tests.discord_api import LoopbackDiscord
 from tests.fixtures_papers import SAMPLE_MONTH
 
 AHEAD = timedelta(seconds=1.5)

@@ -15,8 +15,8 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from bot.config import ENV_NAMES
+from bot.loopback import InteractionResult, LoopbackDiscord, Member, Message
 from tests.conftest import DiscordWorld
-from tests.discord_api import InteractionResult, LoopbackDiscord, Member, Message
 from tests.fixtures_papers import EXPECTED_TOP10, SAMPLE_MONTH
 from tests.test_votes import posted, vote_menu_id
 
@@ -25,14 +25,18 @@ KILL_AFTER_ACKS = 50
 START_TIMEOUT = 15.0
 
 
-def bot_env(world: DiscordWorld) -> dict[str, str]:
+def bot_env(world: DiscordWorld, extra: dict[str, str] | None = None) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if k not in ENV_NAMES and k != "YOMIKAI_CONFIG"}
-    return clean | {
-        "DISCORD_TOKEN": world.api.token,
-        "YOMIKAI_DISCORD_API": world.api.api_url,
-        "YOMIKAI_DB": str(world.settings.db),
-        "YOMIKAI_COMMAND_GUILDS": str(world.guild.id),
-    }
+    return (
+        clean
+        | (extra or {})
+        | {
+            "DISCORD_TOKEN": world.api.token,
+            "YOMIKAI_DISCORD_API": world.api.api_url,
+            "YOMIKAI_DB": str(world.settings.db),
+            "YOMIKAI_COMMAND_GUILDS": str(world.guild.id),
+        }
+    )
 
 
 async def stop_in_process_bot(world: DiscordWorld) -> None:
@@ -60,10 +64,18 @@ async def wait_ready(api: LoopbackDiscord, proc: asyncio.subprocess.Process, log
 
 
 @contextlib.asynccontextmanager
-async def yomikai_run(world: DiscordWorld, log: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+async def yomikai_run(
+    world: DiscordWorld, log: Path, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[asyncio.subprocess.Process]:
     with log.open("wb") as output:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=bot_env(world), stdout=output, stderr=output
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=bot_env(world, extra_env),
+            stdout=output,
+            stderr=output,
         )
     try:
         await wait_ready(world.api, proc, log)

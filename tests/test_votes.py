@@ -7,8 +7,8 @@ import csv
 import io
 
 from bot.i18n import t
+from bot.loopback import Member, Message
 from tests.conftest import DiscordWorld
-from tests.discord_api import Member, Message
 from tests.fixtures_papers import EXPECTED_TOP10, SAMPLE_MONTH
 
 MONTH = SAMPLE_MONTH

@@ -2,7 +2,7 @@
 
 Error answers use Discord's JSON shape ``{"code": N, "message": ..., "errors": {...}}`` and are
 recorded on the world (``World.errors``) and, when they concern an interaction, on its
-:class:`~tests.discord_api.model.InteractionResult`.
+:class:`~bot.loopback.model.InteractionResult`.
 """
 
 from __future__ import annotations

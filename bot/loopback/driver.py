@@ -3,7 +3,7 @@
     async with LoopbackDiscord(deadline=3.0) as api:
         guild = api.add_guild("AI読み会", channels=["papers"])
         hanako = guild.add_member("hanako", locale="ja")
-        async with running_bot(client, api):          # tests/discord_api/fixtures.py
+        async with running_bot(client, api):          # bot/loopback/fixtures.py
             result = await api.invoke(guild, hanako, "ask", {"question": "..."})
             await result.wait_final(timeout=10)
             assert result.ephemeral and "..." in result.text
@@ -19,8 +19,6 @@ import contextlib
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-
-from tests.fakes.server import serve
 
 from . import limits
 from .gateway import Gateway
@@ -43,6 +41,7 @@ from .model import (
     World,
     perm_value,
 )
+from .serve import serve
 from .server import RestApi
 
 __all__ = ["InteractionRejected", "LoopbackDiscord"]

@@ -1,6 +1,8 @@
-"""A loopback Discord API (REST + gateway websocket) for tests of the real discord.py client.
+"""A loopback Discord API (REST + gateway websocket) that the real discord.py client runs against.
 
-    from tests.discord_api import LoopbackDiscord, running_bot
+The tests drive the bot through it, and so does `yomikai playground`. It never imports tests/.
+
+    from bot.loopback import LoopbackDiscord, running_bot
 
     async with LoopbackDiscord(deadline=3.0) as api:
         guild = api.add_guild("AI読み会", channels=["papers"])
@@ -15,7 +17,7 @@
 Modules: ``driver`` (LoopbackDiscord: world building, invoke/autocomplete/click/submit_modal,
 inspection), ``model`` (guilds, members, messages, InteractionResult), ``server`` (REST
 routes), ``gateway`` (websocket), ``limits`` (Discord's payload limits and error bodies),
-``fixtures`` (running_bot, pointed_at).
+``fixtures`` (running_bot, pointed_at), ``serve`` (an aiohttp app on a free 127.0.0.1 port).
 """
 
 from .driver import InteractionRejected, LoopbackDiscord

@@ -1,0 +1,93 @@
+"""An answer without an LLM: the stored sentences that best match the question.
+
+Used by /ask when no LLM is configured. It writes nothing of its own: it picks two or three
+sentences from the paper's abstract, its translation and the study group's notes, keeps them in
+the order the material gives them, and says plainly that no LLM wrote the answer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.i18n import SUMMARY_FIELDS, t
+from bot.models import RankedPaper
+from bot.search_text import tokens
+
+MAX_SENTENCES = 3
+# Sentences end at 。！？ (Japanese) or at . ! ? followed by a space (English), or at a newline.
+_SENTENCE_END = re.compile(r"(?<=[。．！？])|(?<=[.!?])\s+|\n+")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_WORD = re.compile(r"[0-9a-z]+")
+
+# Questions that ask for a kind of information rather than naming it ("what is new?") lean
+# towards the note that holds it. English cues are whole words, Japanese ones substrings.
+_CUES: dict[str, tuple[str, ...]] = {
+    "purpose": ("purpose", "goal", "aim", "why", "motivation", "problem", "new", "novel",
+                "contribution", "目的", "狙い", "なぜ", "課題", "新し", "新規", "貢献"),
+    "results": ("result", "results", "performance", "accuracy", "better", "outperform",
+                "benchmark", "findings", "成果", "結果", "性能", "精度", "効果"),
+    "method": ("method", "how", "approach", "architecture", "technique", "new", "novel",
+               "idea", "方法", "手法", "仕組み", "どうやって", "アイデア"),
+    "names": ("name", "names", "called", "model", "dataset", "固有名", "名前"),
+    "affiliations": ("who", "author", "authors", "affiliation", "affiliations",
+                     "institution", "where", "所属", "著者", "誰", "どこ"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Sentence:
+    source: str  # "abstract" (original), "translation" (translated abstract) or a note's name
+    text: str
+
+
+def sentences(entry: RankedPaper) -> list[Sentence]:
+    """The paper's stored material, sentence by sentence, in the order it is stored."""
+    parts = [("abstract", entry.paper.abstract)]
+    summary = entry.summary
+    if summary is not None:
+        parts.append(("translation", summary.abstract))
+        parts += [(name, getattr(summary, name)) for name in SUMMARY_FIELDS]
+    return [
+        Sentence(source, piece.strip())
+        for source, text in parts
+        for piece in _SENTENCE_END.split(text or "")
+        if piece.strip() not in ("", "—", "-")
+    ]
+
+
+def _cued_fields(question: str) -> set[str]:
+    folded = unicodedata.normalize("NFKC", question).casefold()
+    words = set(_WORD.findall(folded))
+    return {
+        field
+        for field, cues in _CUES.items()
+        if any((cue in folded) if _JAPANESE.search(cue) else (cue in words) for cue in cues)
+    }
+
+
+def pick(entry: RankedPaper, question: str, limit: int = MAX_SENTENCES) -> list[Sentence]:
+    """The sentences most related to the question, in material order; [] when none relate."""
+    wanted = set(tokens(question))
+    cued = _cued_fields(question)
+    japanese = bool(_JAPANESE.search(question))
+    scored: list[tuple[float, int, Sentence]] = []
+    for index, sentence in enumerate(sentences(entry)):
+        score = 2.0 * len(wanted & set(tokens(sentence.text)))
+        score += 1.0 if sentence.source in cued else 0.0
+        if score and bool(_JAPANESE.search(sentence.text)) == japanese:
+            score += 0.5  # prefer the question's language among related sentences
+        if score:
+            scored.append((score, index, sentence))
+    best = sorted(scored, key=lambda item: (-item[0], item[1]))[:limit]
+    return [sentence for _, _, sentence in sorted(best, key=lambda item: item[1])]
+
+
+def answer(entry: RankedPaper, question: str, language: str) -> str:
+    """A labelled answer in `language` made of stored sentences only."""
+    chosen = pick(entry, question)
+    if not chosen:
+        return t(language, "ask_offline_label") + "\n" + t(language, "ask_offline_none")
+    quoted = "\n".join(f"> {sentence.text}" for sentence in chosen)
+    return t(language, "ask_offline_label") + "\n" + quoted
