@@ -31,31 +31,25 @@ import json
 import math
 import random
 import re
-import resource
-import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import aiosqlite
 from aiohttp import web
 
+from bench._common import memory_mib, percentiles, served_fakes
 from bot.config import load_settings
 from bot.core import Pacing
 from bot.llm import PURPOSE_HEADER
 from bot.loopback import ApiError, Guild, InteractionResult, LoopbackDiscord, Member
 from bot.qa import PURPOSE
 from tests.bot_harness import running_yomikai
-from tests.fakes.arxiv import ARXIV_PATH, FakeArxiv
-from tests.fakes.huggingface import FakeHuggingFace
 from tests.fakes.openai import FakeOpenAI
-from tests.fakes.server import serve
-from tests.fixtures_papers import SAMPLE_MONTH, arxiv_records, hf_items
+from tests.fixtures_papers import SAMPLE_MONTH
 
 LLM_SECONDS = 0.5
 MEMBERS = 50
@@ -279,23 +273,6 @@ def answered(ask: Ask, spans: Spans) -> bool:
     )
 
 
-def percentiles(values: list[float]) -> tuple[float, float, float]:
-    """p50, p95 and max; NaN when there are too few values to tell."""
-    if len(values) < 2:
-        return (math.nan,) * 3
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return cuts[49], cuts[94], max(values)
-
-
-def memory_mib() -> tuple[float, float]:
-    """(current VmRSS, peak RSS) of this process in MiB."""
-    status = Path("/proc/self/status").read_text().splitlines()
-    current_kib = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-    # The kernel updates ru_maxrss lazily, so right after a run it can trail VmRSS a little.
-    peak_kib = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, current_kib)
-    return current_kib / 1024, peak_kib / 1024
-
-
 def timings(asks: list[Ask], spans: Spans) -> dict[str, list[float]]:
     """Seconds per ask: acknowledgement of every ask; the rest only for the answered ones."""
     done = [ask for ask in asks if answered(ask, spans)]
@@ -362,33 +339,18 @@ def report(scenario: Scenario, outcome: Outcome, spans: Spans) -> bool:
 
 
 async def main() -> int:
-    huggingface = FakeHuggingFace({SAMPLE_MONTH: hf_items()})
-    arxiv, openai = FakeArxiv(arxiv_records()), FakeOpenAI(delay=LLM_SECONDS)
+    openai = FakeOpenAI(delay=LLM_SECONDS)
     # Keyed by question, and no question repeats across the scenarios, so one record serves both.
     spans: Spans = defaultdict(list)
     openai.app.middlewares.append(llm_timer(spans))
     settings = ", ".join(f"{k}={v}" for k, v in RUN_ENV.items())
     print(f"LLM {LLM_SECONDS} s at the fake; settings: {settings}")
     passed = True
-    with tempfile.TemporaryDirectory() as folder:
-        async with (
-            serve(huggingface.make_app()) as hf_url,
-            serve(arxiv.make_app()) as arxiv_url,
-            serve(openai.app) as openai_url,
-        ):
-            for scenario in (burst(), paced()):
-                env = (
-                    {
-                        "YOMIKAI_DB": str(Path(folder) / f"{scenario.name}.db"),
-                        "YOMIKAI_HF_API": hf_url,
-                        "YOMIKAI_ARXIV_API": arxiv_url + ARXIV_PATH,
-                    }
-                    | openai.settings_env(openai_url)
-                    | RUN_ENV
-                )
-                outcome = await run(scenario, env)
-                print()
-                passed = report(scenario, outcome, spans) and passed
+    async with served_fakes(openai) as fakes:
+        for scenario in (burst(), paced()):
+            outcome = await run(scenario, fakes.env(f"{scenario.name}.db") | RUN_ENV)
+            print()
+            passed = report(scenario, outcome, spans) and passed
     current, peak = memory_mib()
     print()
     print(f"memory after the run: VmRSS {current:.1f} MiB, peak {peak:.1f} MiB")

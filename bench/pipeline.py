@@ -10,45 +10,30 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import tempfile
 import time
-from pathlib import Path
 
+from bench._common import served_fakes
 from bot.config import load_settings
 from bot.core import Core
-from tests.fakes.arxiv import ARXIV_PATH, FakeArxiv
-from tests.fakes.huggingface import FakeHuggingFace
 from tests.fakes.openai import FakeOpenAI
-from tests.fakes.server import serve
-from tests.fixtures_papers import SAMPLE_MONTH, arxiv_records, hf_items
+from tests.fixtures_papers import SAMPLE_MONTH
 
 LLM_SECONDS = 1.0
 
 
 async def main() -> int:
-    huggingface = FakeHuggingFace({SAMPLE_MONTH: hf_items()})
-    arxiv, openai = FakeArxiv(arxiv_records()), FakeOpenAI(delay=LLM_SECONDS)
-    with tempfile.TemporaryDirectory() as folder:
-        async with (
-            serve(huggingface.make_app()) as hf_url,
-            serve(arxiv.make_app()) as arxiv_url,
-            serve(openai.app) as openai_url,
-        ):
-            env = {
-                "YOMIKAI_DB": str(Path(folder) / "bench.db"),
-                "YOMIKAI_HF_API": hf_url,
-                "YOMIKAI_ARXIV_API": arxiv_url + ARXIV_PATH,
-            } | openai.settings_env(openai_url)
-            core = await Core.open(load_settings(env))
-            try:
-                started = time.perf_counter()
-                first = await core.pipeline.fetch(SAMPLE_MONTH, "ja")
-                wall = time.perf_counter() - started
-                calls = openai.count()
-                await core.pipeline.fetch(SAMPLE_MONTH, "ja")
-                rerun_calls = openai.count() - calls
-            finally:
-                await core.aclose()
+    async with served_fakes(FakeOpenAI(delay=LLM_SECONDS)) as fakes:
+        core = await Core.open(load_settings(fakes.env()))
+        try:
+            started = time.perf_counter()
+            first = await core.pipeline.fetch(SAMPLE_MONTH, "ja")
+            wall = time.perf_counter() - started
+            calls = fakes.openai.count()
+            await core.pipeline.fetch(SAMPLE_MONTH, "ja")
+            rerun_calls = fakes.openai.count() - calls
+        finally:
+            await core.aclose()
+    arxiv = fakes.arxiv
     results = {
         "papers stored": (len(first.ranking.entries), 10),
         "wall time, s (< 2.5)": (round(wall, 2), wall < 2.5),

@@ -20,24 +20,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
-import resource
-import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
+from bench._common import memory_mib, percentiles, served_fakes
 from bot.config import load_settings
 from bot.core import Core, Pacing
 from bot.i18n import t
 from bot.loopback import ApiError, Guild, InteractionResult, LoopbackDiscord, Member, Message
 from tests.bot_harness import running_yomikai
-from tests.fakes.arxiv import ARXIV_PATH, FakeArxiv
-from tests.fakes.huggingface import FakeHuggingFace
 from tests.fakes.openai import FakeOpenAI
-from tests.fakes.server import serve
-from tests.fixtures_papers import EXPECTED_TOP10, SAMPLE_MONTH, arxiv_records, hf_items
+from tests.fixtures_papers import EXPECTED_TOP10, SAMPLE_MONTH
 
 VOTERS = 500
 IN_FLIGHT = 100
@@ -151,19 +145,6 @@ async def run(env: dict[str, str]) -> Outcome:
         return Outcome(results, wall, rows, distinct, wrong, voters, list(api.errors))
 
 
-def percentiles(values: list[float]) -> tuple[float, float, float]:
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return cuts[49], cuts[94], max(values)
-
-
-def memory_mib() -> tuple[float, float]:
-    """(current VmRSS, peak RSS) of this process in MiB."""
-    status = Path("/proc/self/status").read_text().splitlines()
-    current_kib = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
-    peak_kib = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, current_kib)
-    return current_kib / 1024, peak_kib / 1024
-
-
 def report(outcome: Outcome) -> bool:
     acks = [r.ack_seconds if r.ack_seconds is not None else float("inf") for r in outcome.results]
     p50, p95, top = percentiles(acks)
@@ -192,20 +173,8 @@ def report(outcome: Outcome) -> bool:
 
 
 async def main() -> int:
-    huggingface = FakeHuggingFace({SAMPLE_MONTH: hf_items()})
-    arxiv, openai = FakeArxiv(arxiv_records()), FakeOpenAI()
-    with tempfile.TemporaryDirectory() as folder:
-        async with (
-            serve(huggingface.make_app()) as hf_url,
-            serve(arxiv.make_app()) as arxiv_url,
-            serve(openai.app) as openai_url,
-        ):
-            env = {
-                "YOMIKAI_DB": str(Path(folder) / "bench.db"),
-                "YOMIKAI_HF_API": hf_url,
-                "YOMIKAI_ARXIV_API": arxiv_url + ARXIV_PATH,
-            } | openai.settings_env(openai_url)
-            outcome = await run(env)
+    async with served_fakes(FakeOpenAI()) as fakes:
+        outcome = await run(fakes.env())
     return 0 if report(outcome) else 1
 
 
