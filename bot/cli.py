@@ -155,10 +155,6 @@ async def _backup(settings: Settings, args: argparse.Namespace) -> int:
 async def _run_bot(core: Core, args: argparse.Namespace) -> int:
     from bot.discord_bot import LoginRejected, run_bot
 
-    if not core.settings.discord_token:
-        raise UserError(
-            "DISCORD_TOKEN is not set; see the README to create the Discord application"
-        )
     try:
         await run_bot(core)
     except LoginRejected as exc:
@@ -207,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return asyncio.run(_run(args, settings))
-    except (ConfigError, UserError) as exc:
+    except UserError as exc:
         print(f"yomikai: {exc}", file=sys.stderr)
         return 1
     except (sqlite3.Error, OSError) as exc:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any, Literal
+from typing import Any
 
-RankingKind = Literal["monthly", "trending", "manual"]
 RANKING_KINDS: tuple[str, ...] = ("monthly", "trending", "manual")
 
 

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-ACTIONS = ("post", "remind", "close")
-
 
 @dataclass(frozen=True)
 class Schedule:

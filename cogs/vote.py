@@ -43,7 +43,7 @@ class VoteCog(commands.Cog, name=VOTE_COG):
         self.bot = bot
         self.core = bot.core
 
-    async def _context(
+    async def _ranking_context(
         self, interaction: Interaction, month_text: str | None, *, organizer: bool
     ) -> tuple[GuildSettings, str, Ranking] | None:
         """Settings, language and the month's ranking, or None after telling the member why."""
@@ -59,29 +59,49 @@ class VoteCog(commands.Cog, name=VOTE_COG):
         ranking = await self.core.rankings.stored(month, settings.language)
         if ranking is None:
             return await refuse(interaction, speak, "no_ranking", month=month)
-        status, _ = await self.core.votes.status(interaction.guild_id, month)
-        if status is VoteStatus.NOT_OPEN:
-            return await refuse(interaction, speak, "vote_none_open", month=month)
         return settings, speak, ranking
 
-    async def cast(self, interaction: Interaction, month: str, choice: str) -> None:
-        """Record a member's vote from the menu or /vote; the answer is private."""
-        context = await self._context(interaction, month, organizer=False)
+    async def _context(
+        self, interaction: Interaction, month_text: str | None, *, organizer: bool
+    ) -> tuple[GuildSettings, str, Ranking] | None:
+        """As _ranking_context, and the month's vote must have been opened."""
+        context = await self._ranking_context(interaction, month_text, organizer=organizer)
         if context is None:
-            return
-        _, speak, ranking = context
+            return None
+        assert interaction.guild_id is not None
+        status, _ = await self.core.votes.status(interaction.guild_id, context[2].month)
+        if status is VoteStatus.NOT_OPEN:
+            return await refuse(interaction, context[1], "vote_none_open", month=context[2].month)
+        return context
+
+    async def cast(self, interaction: Interaction, month: str, choice: str) -> None:
+        """A click on the ballot menu: `choice` is an arXiv id or WITHDRAW."""
+        context = await self._ranking_context(interaction, month, organizer=False)
+        if context is not None:
+            _, speak, ranking = context
+            await self._record(interaction, speak, ranking, choice)
+
+    async def _record(
+        self, interaction: Interaction, speak: str, ranking: Ranking, choice: str
+    ) -> None:
+        """Store the member's ballot and confirm it privately."""
+        assert interaction.guild_id is not None
         if interaction.user.bot:
             return await refuse(interaction, speak, "vote_bots")
         entry = next((e for e in ranking.entries if e.paper.arxiv_id == choice), None)
         if entry is None and choice != WITHDRAW:
-            return await refuse(interaction, speak, "ref_unknown", ref=choice[:100], month=month)
+            return await refuse(
+                interaction, speak, "ref_unknown", ref=choice[:100], month=ranking.month
+            )
+        guild_id, month, member = interaction.guild_id, ranking.month, interaction.user
         arxiv_id = entry.paper.arxiv_id if entry else None
-        assert interaction.guild_id is not None
-        name = interaction.user.display_name
         if not await self.core.votes.cast(
-            interaction.guild_id, month, interaction.user.id, name, arxiv_id
+            guild_id, month, member.id, member.display_name, arxiv_id
         ):
-            return await refuse(interaction, speak, "vote_not_open", month=month)
+            # Only a refused ballot needs to know why: never opened, or closed.
+            status, _ = await self.core.votes.status(guild_id, month)
+            key = "vote_none_open" if status is VoteStatus.NOT_OPEN else "vote_not_open"
+            return await refuse(interaction, speak, key, month=month)
         text = (
             t(speak, "vote_recorded", label=paper_label(entry))
             if entry
@@ -95,7 +115,7 @@ class VoteCog(commands.Cog, name=VOTE_COG):
         paper=_("The paper to vote for"), month=_("Month as YYYY-MM (default: last month)")
     )
     async def vote(self, interaction: Interaction, paper: str, month: str | None = None) -> None:
-        context = await self._context(interaction, month, organizer=False)
+        context = await self._ranking_context(interaction, month, organizer=False)
         if context is None:
             return
         _, speak, ranking = context
@@ -103,7 +123,7 @@ class VoteCog(commands.Cog, name=VOTE_COG):
             entry = resolve_ref(ranking, paper)
         except RefError as exc:
             return await refuse(interaction, speak, exc.key, **exc.values)
-        await self.cast(interaction, ranking.month, entry.paper.arxiv_id)
+        await self._record(interaction, speak, ranking, entry.paper.arxiv_id)
 
     @vote.autocomplete("paper")
     async def vote_choices(
