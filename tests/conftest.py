@@ -30,6 +30,16 @@ class Services:
     openai: FakeOpenAI
     urls: dict[str, str]
 
+    def bot_settings(self, db: Path, api: LoopbackDiscord, guild: Guild) -> Settings:
+        """Settings for the bot on this loopback API, its commands registered in `guild`."""
+        env = self.env(
+            db,
+            DISCORD_TOKEN=api.token,
+            YOMIKAI_DISCORD_API=api.api_url,
+            YOMIKAI_COMMAND_GUILDS=str(guild.id),
+        )
+        return load_settings(env)
+
     def env(self, db: Path, *, llm: bool = True, **extra: str) -> dict[str, str]:
         env = {
             "YOMIKAI_DB": str(db),
@@ -127,13 +137,7 @@ async def world(services: Services, tmp_path: Path) -> AsyncIterator[DiscordWorl
     async with LoopbackDiscord() as api:
         guild = api.add_guild("AI最新論文読み会", channels=("general", "papers"))
         member = guild.add_member("hanako", locale="ja")
-        env = services.env(
-            tmp_path / "bot.db",
-            DISCORD_TOKEN=api.token,
-            YOMIKAI_DISCORD_API=api.api_url,
-            YOMIKAI_COMMAND_GUILDS=str(guild.id),
-        )
-        settings = load_settings(env)
+        settings = services.bot_settings(tmp_path / "bot.db", api, guild)
         async with contextlib.AsyncExitStack() as stack:
             running = await stack.enter_async_context(running_yomikai(api, settings, FAST))
             await api.wait_commands(guild, names=("ask",), timeout=10)

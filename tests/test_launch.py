@@ -34,14 +34,9 @@ async def test_a_restart_does_not_register_unchanged_commands(
 ) -> None:
     async with LoopbackDiscord() as api:
         guild = api.add_guild("読み会")
-        env = services.env(
-            tmp_path / "y.db",
-            DISCORD_TOKEN=api.token,
-            YOMIKAI_DISCORD_API=api.api_url,
-            YOMIKAI_COMMAND_GUILDS=str(guild.id),
-        )
+        settings = services.bot_settings(tmp_path / "y.db", api, guild)
         for _ in range(2):
-            async with running_yomikai(api, load_settings(env), FAST):
+            async with running_yomikai(api, settings, FAST):
                 await api.wait_commands(guild, names=("ask",), timeout=10)
         assert api.command_puts(guild) == 1
         assert api.command_puts(None) == 0

@@ -6,7 +6,6 @@ import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.config import load_settings
 from bot.i18n import t
 from bot.loopback import LoopbackDiscord
 from bot.schedule_plan import Schedule, runs_for
@@ -39,13 +38,7 @@ async def test_a_schedule_posts_reminds_and_closes_once(services: Services, tmp_
         guild = api.add_guild("読み会", channels=("general", "papers"))
         channel = guild.channel("papers")
         voters = [guild.add_member(f"member{i}") for i in range(2)]
-        env = services.env(
-            tmp_path / "y.db",
-            DISCORD_TOKEN=api.token,
-            YOMIKAI_DISCORD_API=api.api_url,
-            YOMIKAI_COMMAND_GUILDS=str(guild.id),
-        )
-        settings = load_settings(env)
+        settings = services.bot_settings(tmp_path / "y.db", api, guild)
 
         def posts() -> list:
             return api.channel_messages(channel, include_ephemeral=False)
