@@ -42,11 +42,11 @@ import aiosqlite
 from aiohttp import web
 
 from bench._common import memory_mib, percentiles, served_fakes
+from bot.ask.qa import PURPOSE
 from bot.config import load_settings
 from bot.core import Pacing
-from bot.llm import PURPOSE_HEADER
+from bot.llm.client import PURPOSE_HEADER
 from bot.loopback import ApiError, Guild, InteractionResult, LoopbackDiscord, Member
-from bot.qa import PURPOSE
 from tests.bot_harness import running_yomikai
 from tests.fakes.openai import FakeOpenAI
 from tests.fixtures_papers import SAMPLE_MONTH

@@ -13,16 +13,16 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot import __version__
-from bot.backup import BackupError, backup
 from bot.config import ConfigError, Settings, load_settings
 from bot.core import Core
-from bot.database import connect, migrate
 from bot.doctor import doctor
 from bot.logs import configure_logging
 from bot.models import RANKING_KINDS
 from bot.months import MonthError, parse_month
-from bot.pipeline import FetchError
-from bot.rendering import ranking_text
+from bot.papers.pipeline import FetchError
+from bot.papers.rendering import ranking_text
+from bot.store.backup import BackupError, backup
+from bot.store.database import connect, migrate
 
 log = logging.getLogger("yomikai")
 
@@ -153,7 +153,7 @@ async def _backup(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _run_bot(core: Core, args: argparse.Namespace) -> int:
-    from bot.discord_bot import LoginRejected, run_bot
+    from bot.discord.client import LoginRejected, run_bot
 
     try:
         await run_bot(core)
@@ -164,7 +164,7 @@ async def _run_bot(core: Core, args: argparse.Namespace) -> int:
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "playground":
-        from bot.playground import play
+        from bot.discord.playground import play
 
         return await play(settings)  # its own temporary database, not settings.db
     if args.command == "db" and args.db_command == "backup":

@@ -6,18 +6,18 @@ from dataclasses import dataclass
 
 import httpx
 
+from bot.ask.qa import QA
 from bot.config import Settings
-from bot.guilds import GuildRepo
+from bot.discord.guilds import GuildRepo
 from bot.http import new_client
-from bot.llm import LLM
-from bot.pipeline import Pipeline
-from bot.qa import QA
-from bot.rankings import Rankings
-from bot.sources.arxiv import ArxivClient
-from bot.sources.huggingface import HuggingFacePapers
-from bot.storage import Store
-from bot.summaries import Summarizer, summary_prompt_version
-from bot.votes import VoteBook
+from bot.llm.client import LLM
+from bot.papers.pipeline import Pipeline
+from bot.papers.rankings import Rankings
+from bot.papers.sources.arxiv import ArxivClient
+from bot.papers.sources.huggingface import HuggingFacePapers
+from bot.papers.summaries import Summarizer, summary_prompt_version
+from bot.store.store import Store
+from bot.votes.book import VoteBook
 
 
 @dataclass(frozen=True)

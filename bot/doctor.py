@@ -15,10 +15,10 @@ import openai
 from openai import AsyncOpenAI
 
 from bot.config import Settings
-from bot.database import migrations
 from bot.http import SourceError, new_client
 from bot.logs import MIN_SECRET_CHARS
-from bot.sources.arxiv import parse_feed
+from bot.papers.sources.arxiv import parse_feed
+from bot.store.database import migrations
 
 TIMEOUT = 5.0
 PROBE_PAPER = "2109.04454"

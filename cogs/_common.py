@@ -10,10 +10,10 @@ from discord import app_commands
 from discord.app_commands import Choice
 
 from bot.core import Core
-from bot.guilds import GuildSettings
+from bot.discord.guilds import GuildSettings
 from bot.i18n import LANGUAGES, command_text, t
 from bot.months import MonthError, parse_month, previous_month
-from bot.refs import choices
+from bot.papers.refs import choices
 
 if TYPE_CHECKING:
     pass

@@ -10,7 +10,7 @@ from typing import Any, Protocol, cast
 
 import discord
 
-from bot.cards import ranking_overview, vote_options, vote_status
+from bot.discord.cards import ranking_overview, vote_options, vote_status
 from bot.i18n import t
 from bot.models import RankedPaper, Ranking
 from cogs._common import Interaction

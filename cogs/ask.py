@@ -8,14 +8,14 @@ from discord import app_commands
 from discord.app_commands import Choice
 from discord.ext import commands
 
-from bot.cooldowns import Cooldown
-from bot.discord_bot import YomikaiBot
+from bot.ask.cooldowns import Cooldown
+from bot.ask.qa import MAX_QUESTION, Answer, question_language
+from bot.discord.client import YomikaiBot
+from bot.discord.limits import split_message
 from bot.i18n import t
-from bot.limits import split_message
-from bot.llm import LLMError
+from bot.llm.client import LLMError
 from bot.months import MonthError
-from bot.qa import MAX_QUESTION, Answer, question_language
-from bot.refs import RefError, resolve_ref
+from bot.papers.refs import RefError, resolve_ref
 from cogs._common import (
     Interaction,
     _,

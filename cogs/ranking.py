@@ -10,15 +10,15 @@ from discord import app_commands
 from discord.app_commands import Choice
 from discord.ext import commands
 
-from bot.cards import paper_card, ranking_overview
-from bot.discord_bot import YomikaiBot
-from bot.guilds import GuildSettings
+from bot.discord.cards import paper_card, ranking_overview
+from bot.discord.client import YomikaiBot
+from bot.discord.guilds import GuildSettings
 from bot.i18n import t
 from bot.models import Ranking
 from bot.months import MonthError
-from bot.pipeline import FetchError
-from bot.rankings import RankingPost
-from bot.refs import RefError, resolve_ref
+from bot.papers.pipeline import FetchError
+from bot.papers.rankings import RankingPost
+from bot.papers.refs import RefError, resolve_ref
 from cogs._common import (
     Interaction,
     _,

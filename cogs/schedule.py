@@ -13,10 +13,10 @@ from discord import app_commands
 from discord.app_commands import Choice, Range
 from discord.ext import commands
 
-from bot.discord_bot import YomikaiBot
+from bot.discord.client import YomikaiBot
 from bot.i18n import t
-from bot.schedule_plan import Schedule
-from bot.scheduling import GuildSchedule, RunFailed, ScheduleBook, Scheduler
+from bot.schedules.plan import Schedule
+from bot.schedules.runner import GuildSchedule, RunFailed, ScheduleBook, Scheduler
 from cogs._common import Interaction, _, is_organizer, member_language, refuse, reply
 from cogs.ranking import RANKING_COG, RankingCog
 from cogs.vote import VOTE_COG, VoteCog

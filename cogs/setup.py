@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.app_commands import Choice
 from discord.ext import commands
 
-from bot.discord_bot import YomikaiBot
+from bot.discord.client import YomikaiBot
 from bot.i18n import t
 from cogs._common import Interaction, _, is_organizer, member_language, refuse, reply
 

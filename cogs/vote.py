@@ -10,19 +10,19 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cards import (
+from bot.discord.cards import (
     WITHDRAW,
     paper_card,
     paper_label,
     tally_embed,
 )
-from bot.discord_bot import YomikaiBot
-from bot.guilds import GuildSettings
+from bot.discord.client import YomikaiBot
+from bot.discord.guilds import GuildSettings
 from bot.i18n import t
 from bot.models import RankedPaper, Ranking
 from bot.months import MonthError
-from bot.refs import RefError, resolve_ref
-from bot.votes import Closing, VoteStatus
+from bot.papers.refs import RefError, resolve_ref
+from bot.votes.book import Closing, VoteStatus
 from cogs._common import (
     Interaction,
     _,

@@ -1,1 +1,1 @@
-"""Every LLM prompt yomikai sends, one file each; read through bot.prompts."""
+"""Every LLM prompt yomikai sends, one file each; read through bot.llm.prompts."""

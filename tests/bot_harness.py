@@ -13,9 +13,9 @@ from discord.gateway import DiscordWebSocket
 
 from bot.config import Settings
 from bot.core import Core, Pacing
-from bot.discord_bot import YomikaiBot, connect
+from bot.discord.client import YomikaiBot, connect
 from bot.loopback import LoopbackDiscord
-from bot.scheduling import utc_now
+from bot.schedules.runner import utc_now
 
 
 @dataclass
@@ -34,7 +34,7 @@ async def running_yomikai(
     clock: Callable[[], datetime] = utc_now,
     timeout: float = 10.0,
 ) -> AsyncIterator[RunningBot]:
-    """Start the bot through bot.discord_bot.connect (login, /gateway/bot, gateway) until ready."""
+    """Start the bot through bot.discord.client.connect (login, /gateway/bot, gateway) until ready."""
     saved = discord.http.Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
     core = await Core.open(settings, pacing)
     bot = YomikaiBot(core, clock=clock, guild_ready_timeout=0.05)

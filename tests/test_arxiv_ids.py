@@ -1,6 +1,6 @@
 import pytest
 
-from bot.sources.arxiv_ids import parse_arxiv_ref, split_version
+from bot.papers.sources.arxiv_ids import parse_arxiv_ref, split_version
 
 
 @pytest.mark.parametrize(

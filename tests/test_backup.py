@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.backup import BackupError, backup
 from bot.config import ENV_NAMES
-from bot.database import migrations, schema_version
 from bot.models import Paper
-from bot.storage import Store
-from bot.votes import VoteBook
+from bot.store.backup import BackupError, backup
+from bot.store.database import migrations, schema_version
+from bot.store.store import Store
+from bot.votes.book import VoteBook
 from tests.test_cli import one_line_error, yomikai
 
 GUILD, MONTH = 77, "2021-09"

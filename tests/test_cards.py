@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.cards import paper_card, ranking_overview
-from bot.limits import ELLIPSIS
+from bot.discord.cards import paper_card, ranking_overview
+from bot.discord.limits import ELLIPSIS
 from bot.loopback.limits import validate_message
 from bot.models import Author, Paper, RankedPaper, Ranking, Summary
 

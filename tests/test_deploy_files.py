@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ENV_NAMES, load_settings
-from bot.discord_bot import SHUTDOWN_TIMEOUT
+from bot.discord.client import SHUTDOWN_TIMEOUT
 from tests.test_cli import yomikai
 
 ROOT = Path(__file__).resolve().parent.parent

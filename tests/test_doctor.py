@@ -17,9 +17,9 @@ from aiohttp import web
 
 from bot import doctor
 from bot.config import load_settings
-from bot.database import connect, migrate, migrations
 from bot.doctor import Check, format_check, run_checks
 from bot.loopback import LoopbackDiscord
+from bot.store.database import connect, migrate, migrations
 from tests.conftest import Services
 from tests.fakes.server import serve
 from tests.test_cli import yomikai

@@ -6,15 +6,15 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot import extractive
-from bot.cards import paper_card, ranking_overview
+from bot.ask import extractive
+from bot.ask.qa import QA
+from bot.discord.cards import paper_card, ranking_overview
 from bot.i18n import t
 from bot.loopback.limits import validate_message
 from bot.models import Ranking
-from bot.qa import QA
-from bot.sample import SAMPLE_MONTH, load_sample, sample_data
-from bot.storage import Store
-from bot.summaries import HOOK_CHARS, summary_prompt_version
+from bot.papers.sample import SAMPLE_MONTH, load_sample, sample_data
+from bot.papers.summaries import HOOK_CHARS, summary_prompt_version
+from bot.store.store import Store
 from tests.fixtures_papers import EXPECTED_TOP10, SAMPLE_PAPERS
 
 OFFLINE_JA = t("ja", "ask_offline_label")

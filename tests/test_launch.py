@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_settings
-from bot.discord_bot import LoginRejected
+from bot.discord.client import LoginRejected
 from bot.loopback import LoopbackDiscord
 from tests.bot_harness import running_yomikai
 from tests.conftest import FAST, Services

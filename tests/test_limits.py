@@ -1,6 +1,6 @@
 import pytest
 
-from bot.limits import ELLIPSIS, embed_length, shorten
+from bot.discord.limits import ELLIPSIS, embed_length, shorten
 
 JA = "トランスフォーマーは長い文脈を扱えない。本研究は無限の記憶を持つモデルを提案する。実験で有効性を示した。"
 

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.config import load_settings
-from bot.llm import LLM, LLMError, Usage
+from bot.llm.client import LLM, LLMError, Usage
 from tests.fakes.openai import FakeOpenAI
 from tests.fakes.server import serve
 

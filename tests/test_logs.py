@@ -119,6 +119,6 @@ def test_the_cli_logs_json_and_names_a_bad_format(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stderr.splitlines()]
     assert any(line["message"].startswith("database migrated to 0001_") for line in lines)
-    assert all(line["logger"] == "bot.database" for line in lines)
+    assert all(line["logger"] == "bot.store.database" for line in lines)
     bad = one_line_error(yomikai(env | {"YOMIKAI_LOG_FORMAT": "xml"}, "db", "migrate"))
     assert bad == "yomikai: YOMIKAI_LOG_FORMAT: must be one of text, json"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.pipeline import FetchError
-from bot.storage import Store
+from bot.papers.pipeline import FetchError
+from bot.store.store import Store
 from tests.conftest import OpenCore, Services
 from tests.fixtures_papers import EXPECTED_TOP10, EXPECTED_TRENDING, SAMPLE_MONTH, arxiv_paper
 

@@ -13,9 +13,7 @@ import pytest
 
 import bot
 from bot.config import ENV_NAMES
-from bot.i18n import t
-from bot.loopback import LoopbackDiscord
-from bot.playground import (
+from bot.discord.playground import (
     WIDTH,
     ParseError,
     display_width,
@@ -25,6 +23,8 @@ from bot.playground import (
     render_message,
     wrap,
 )
+from bot.i18n import t
+from bot.loopback import LoopbackDiscord
 from tests.fixtures_papers import SAMPLE_MONTH
 
 SCRIPT = (

@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pytest
 
-from bot import prompts
+from bot.ask.qa import SYSTEM_PROMPT, question_language
 from bot.core import Core
-from bot.llm import LLMError
+from bot.llm import prompts
+from bot.llm.client import LLMError
 from bot.models import Summary
-from bot.qa import SYSTEM_PROMPT, question_language
 from tests.conftest import OpenCore, Services
 from tests.fixtures_papers import SAMPLE_MONTH
 

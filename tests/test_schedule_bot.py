@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.i18n import t
 from bot.loopback import LoopbackDiscord
-from bot.schedule_plan import Schedule, runs_for
+from bot.schedules.plan import Schedule, runs_for
 from tests.bot_harness import running_yomikai
 from tests.conftest import FAST, DiscordWorld, Services
 from tests.fixtures_papers import SAMPLE_MONTH

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.guilds import GuildRepo, GuildSettings
-from bot.schedule_plan import Schedule, runs_for
-from bot.scheduling import RETRY_AFTER, RunFailed, ScheduleBook, Scheduler
-from bot.storage import Store
+from bot.discord.guilds import GuildRepo, GuildSettings
+from bot.schedules.plan import Schedule, runs_for
+from bot.schedules.runner import RETRY_AFTER, RunFailed, ScheduleBook, Scheduler
+from bot.store.store import Store
 
 GUILD = 5150
 GRACE = timedelta(days=3)

@@ -10,8 +10,8 @@ import pytest
 
 from bot.http import SourceError, new_client
 from bot.models import Author
-from bot.sources.arxiv import ArxivClient, parse_feed
-from bot.sources.huggingface import HuggingFacePapers
+from bot.papers.sources.arxiv import ArxivClient, parse_feed
+from bot.papers.sources.huggingface import HuggingFacePapers
 from tests.fakes.arxiv import ARXIV_PATH, FakeArxiv
 from tests.fakes.huggingface import FakeHuggingFace
 from tests.fakes.server import serve

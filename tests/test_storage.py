@@ -3,9 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.database import connect, migrate, migrations, schema_version
 from bot.models import Author, Paper, Summary
-from bot.storage import Store
+from bot.store.database import connect, migrate, migrations, schema_version
+from bot.store.store import Store
 
 PAPER = Paper(
     arxiv_id="2109.04454",

@@ -3,11 +3,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot import prompts
 from bot.config import load_settings
-from bot.llm import LLM, LLMError
+from bot.llm import prompts
+from bot.llm.client import LLM, LLMError
 from bot.models import Author, Paper, Summary
-from bot.summaries import (
+from bot.papers.summaries import (
     SCHEMA,
     SCHEMA_NAME,
     Summarizer,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.models import Paper, RankedPaper, Ranking
-from bot.storage import Store
-from bot.votes import VoteBook, VoteStatus
+from bot.store.store import Store
+from bot.votes.book import VoteBook, VoteStatus
 
 GUILD, MONTH = 77, "2021-09"
 PAPERS = [Paper(f"2109.0{i}000", f"Paper {i}", "Abstract.") for i in range(1, 4)]

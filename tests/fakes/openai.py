@@ -15,8 +15,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.llm import PURPOSE_HEADER
-from bot.summaries import HOOK_CHARS, PAPER_CLOSE, PAPER_OPEN, SCHEMA_NAME
+from bot.llm.client import PURPOSE_HEADER
+from bot.papers.summaries import HOOK_CHARS, PAPER_CLOSE, PAPER_OPEN, SCHEMA_NAME
 
 DEFAULT_KEY = "test-key"
 DEFAULT_MODEL = "gpt-4o-mini"

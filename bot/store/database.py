@@ -17,7 +17,7 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 def migrations() -> list[tuple[int, str, str]]:
     """(version, file name, SQL) for every migration shipped with the package, in order."""
     found = []
-    for entry in resources.files("bot.migrations").iterdir():
+    for entry in resources.files("bot.store.migrations").iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.storage import Store, utcnow
+from bot.store.store import Store, utcnow
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from discord.gateway import DiscordWebSocket
 
 from bot.core import Core
 from bot.i18n import command_text, t
-from bot.scheduling import utc_now
+from bot.schedules.runner import utc_now
 
 log = logging.getLogger(__name__)
 

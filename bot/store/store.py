@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from bot.database import connect, migrate
 from bot.models import Author, Paper, RankedPaper, Ranking, Summary
-from bot.search_text import index_text, match_query
+from bot.store.database import connect, migrate
+from bot.store.search_text import index_text, match_query
 
 if TYPE_CHECKING:
-    from bot.llm import Usage
+    from bot.llm.client import Usage
 
 
 def utcnow() -> str:

@@ -11,7 +11,7 @@ import httpx
 
 from bot.http import SourceError, get_with_retries
 from bot.models import Author, Paper
-from bot.sources.arxiv_ids import parse_arxiv_ref, split_version
+from bot.papers.sources.arxiv_ids import parse_arxiv_ref, split_version
 
 NS = {
     "atom": "http://www.w3.org/2005/Atom",

@@ -10,7 +10,7 @@ import httpx
 
 from bot.http import SourceError, get_with_retries
 from bot.models import Author, Candidate, Paper
-from bot.sources.arxiv_ids import parse_arxiv_ref
+from bot.papers.sources.arxiv_ids import parse_arxiv_ref
 
 log = logging.getLogger(__name__)
 

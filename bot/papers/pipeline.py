@@ -8,13 +8,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.http import SourceError
-from bot.llm import LLMError
+from bot.llm.client import LLMError
 from bot.models import Candidate, Ranking
-from bot.sources.arxiv import ArxivClient
-from bot.sources.arxiv_ids import parse_arxiv_ref
-from bot.sources.huggingface import HuggingFacePapers
-from bot.storage import Store
-from bot.summaries import Summarizer
+from bot.papers.sources.arxiv import ArxivClient
+from bot.papers.sources.arxiv_ids import parse_arxiv_ref
+from bot.papers.sources.huggingface import HuggingFacePapers
+from bot.papers.summaries import Summarizer
+from bot.store.store import Store
 
 log = logging.getLogger(__name__)
 

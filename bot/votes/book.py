@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.models import RankedPaper, Ranking
-from bot.storage import Store, utcnow
+from bot.store.store import Store, utcnow
 
 
 class VoteStatus(Enum):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.i18n import SUMMARY_FIELDS, t
 from bot.models import RankedPaper
-from bot.search_text import tokens
+from bot.store.search_text import tokens
 
 MAX_SENTENCES = 3
 # Sentences end at 。！？ (Japanese) or at . ! ? followed by a space (English), or at a newline.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import limits
+from bot.discord import limits
+from bot.discord.limits import shorten
 from bot.i18n import SUMMARY_FIELDS, t
-from bot.limits import shorten
 from bot.models import RankedPaper, Ranking
-from bot.votes import Tally
+from bot.votes.book import Tally
 
 Embed = dict[str, Any]
 COLOR = 0x3B82F6

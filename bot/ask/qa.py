@@ -8,10 +8,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot import extractive, prompts
-from bot.llm import LLM, Usage
+from bot.ask import extractive
+from bot.llm import prompts
+from bot.llm.client import LLM, Usage
 from bot.models import RankedPaper, Ranking
-from bot.storage import Store, add_usage, utcnow
+from bot.store.store import Store, add_usage, utcnow
 
 PURPOSE = "ask"
 SYSTEM_PROMPT = "ask.system.md"
@@ -28,7 +29,7 @@ class Answer:
     entry: RankedPaper
     key: str
     usage: Usage | None = None  # None when the answer came from the cache or without an LLM
-    offline: bool = False  # picked from the material by bot.extractive, not written by an LLM
+    offline: bool = False  # picked from the material by bot.ask.extractive, not written by an LLM
 
     @property
     def cached(self) -> bool:

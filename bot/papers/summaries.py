@@ -6,8 +6,8 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from bot import prompts
-from bot.llm import LLM, LLMError, Usage
+from bot.llm import prompts
+from bot.llm.client import LLM, LLMError, Usage
 from bot.models import Paper, Summary
 
 PURPOSE = "summary"

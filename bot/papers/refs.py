@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot import limits
+from bot.discord import limits
 from bot.models import RankedPaper, Ranking
-from bot.sources.arxiv_ids import parse_arxiv_ref
+from bot.papers.sources.arxiv_ids import parse_arxiv_ref
 
 
 class RefError(ValueError):

@@ -19,8 +19,8 @@ from typing import Any, Protocol
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from bot.schedule_plan import Run, Schedule, cycles_around, runs_for, upcoming
-from bot.storage import Store
+from bot.schedules.plan import Run, Schedule, cycles_around, runs_for, upcoming
+from bot.store.store import Store
 
 log = logging.getLogger(__name__)
 

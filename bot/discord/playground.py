@@ -27,10 +27,10 @@ from typing import Any, TextIO
 
 from bot.config import Settings
 from bot.core import Core, Pacing
-from bot.discord_bot import YomikaiBot, connect
+from bot.discord.client import YomikaiBot, connect
 from bot.loopback import MANAGE_GUILD, Guild, InteractionResult, LoopbackDiscord, Member, Message
-from bot.sample import load_sample
-from bot.summaries import summary_prompt_version
+from bot.papers.sample import load_sample
+from bot.papers.summaries import summary_prompt_version
 
 WIDTH = 78
 GUILD_NAME = "yomikai playground"
@@ -514,7 +514,7 @@ def banner(month: str, settings: Settings) -> list[str]:
 
 @contextlib.asynccontextmanager
 async def running(core: Core) -> AsyncIterator[YomikaiBot]:
-    """The bot started as `yomikai run` starts it (bot.discord_bot.connect), until ready."""
+    """The bot started as `yomikai run` starts it (bot.discord.client.connect), until ready."""
     bot = YomikaiBot(core, guild_ready_timeout=0.05)
     task = asyncio.create_task(connect(bot), name="yomikai")
     try:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.models import Ranking
-from bot.pipeline import FetchReport, Pipeline
-from bot.storage import Store, utcnow
+from bot.papers.pipeline import FetchReport, Pipeline
+from bot.store.store import Store, utcnow
 
 # A claim whose post never got a message id (the bot died while posting) may be taken over.
 STALE_CLAIM = timedelta(minutes=10)

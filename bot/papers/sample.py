@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any
 
 from bot.models import Author, Paper, Summary
-from bot.storage import Store
+from bot.store.store import Store
 
 SAMPLE_MONTH = "2021-09"
 SOURCE = "sample"
@@ -20,7 +20,7 @@ MODEL = "sample (written by the yomikai team)"
 
 
 def sample_data(month: str = SAMPLE_MONTH) -> dict[str, Any]:
-    text = resources.files("bot").joinpath("samples", f"{month}.json").read_text("utf-8")
+    text = resources.files("bot.papers").joinpath("samples", f"{month}.json").read_text("utf-8")
     return json.loads(text)
 
 
@@ -40,7 +40,7 @@ def _paper(item: dict[str, Any]) -> Paper:
 async def load_sample(store: Store, language: str, prompt_version: str) -> str:
     """Store the sample's papers, its monthly ranking and its notes in `language`; the month.
 
-    The notes are stored under `prompt_version` (bot.summaries.summary_prompt_version()), so
+    The notes are stored under `prompt_version` (bot.papers.summaries.summary_prompt_version()), so
     cards show them as the current summaries. Without notes in `language` the papers are
     stored with their abstracts and their summaries stay pending, as after a keyless fetch.
     """
