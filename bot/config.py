@@ -11,6 +11,7 @@ from typing import Any
 
 LANGUAGES = ("ja", "en")
 LOG_FORMATS = ("text", "json")
+LLM_SERVERS = ("auto", "openai", "ollama", "llamacpp", "vllm", "lmstudio", "other")
 
 
 class ConfigError(ValueError):
@@ -32,6 +33,12 @@ def _language(value: str) -> str:
 def _log_format(value: str) -> str:
     if value not in LOG_FORMATS:
         raise ValueError(f"must be one of {', '.join(LOG_FORMATS)}")
+    return value
+
+
+def _llm_server(value: str) -> str:
+    if value not in LLM_SERVERS:
+        raise ValueError(f"must be one of {', '.join(LLM_SERVERS)}")
     return value
 
 
@@ -78,12 +85,19 @@ _SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str | None], ...] = (
     ("YOMIKAI_LLM_MODEL", "llm_model", _text, "gpt-4o-mini"),
     ("YOMIKAI_LLM_TIMEOUT", "llm_timeout", _positive_float, "60"),
     ("YOMIKAI_LLM_CONCURRENCY", "llm_concurrency", _positive_int, "10"),
+    ("YOMIKAI_LLM_SERVER", "llm_server", _llm_server, "auto"),
+    ("YOMIKAI_LLM_CONTEXT_TOKENS", "llm_context_tokens", _positive_int, None),
+    ("YOMIKAI_EMBEDDING_MODEL", "embedding_model", _text, "text-embedding-3-small"),
     ("YOMIKAI_HF_API", "hf_api", _url, "https://huggingface.co/api"),
     ("YOMIKAI_ARXIV_API", "arxiv_api", _url, "https://export.arxiv.org/api/query"),
+    ("YOMIKAI_ARXIV_HTML", "arxiv_html", _url, "https://arxiv.org/html"),
+    ("YOMIKAI_ARXIV_PDF", "arxiv_pdf", _url, "https://arxiv.org/pdf"),
+    ("YOMIKAI_ARXIV_FILES_INTERVAL", "arxiv_files_interval", _non_negative_float, "3"),
     ("YOMIKAI_HTTP_TIMEOUT", "http_timeout", _positive_float, "20"),
     ("YOMIKAI_LANGUAGE", "language", _language, "ja"),
     ("YOMIKAI_COMMAND_GUILDS", "command_guilds", _guild_ids, ""),
     ("YOMIKAI_ASK_COOLDOWN", "ask_cooldown", _non_negative_float, "20"),
+    ("YOMIKAI_ASK_CONTEXT_TOKENS", "ask_context_tokens", _positive_int, "12000"),
     ("YOMIKAI_CATCHUP_GRACE_HOURS", "catchup_grace_hours", _non_negative_float, "72"),
     ("YOMIKAI_LOG_FORMAT", "log_format", _log_format, "text"),
 )
@@ -101,12 +115,19 @@ class Settings:
     llm_model: str = "gpt-4o-mini"
     llm_timeout: float = 60.0
     llm_concurrency: int = 10
+    llm_server: str = "auto"
+    llm_context_tokens: int | None = None
+    embedding_model: str = "text-embedding-3-small"
     hf_api: str = "https://huggingface.co/api"
     arxiv_api: str = "https://export.arxiv.org/api/query"
+    arxiv_html: str = "https://arxiv.org/html"
+    arxiv_pdf: str = "https://arxiv.org/pdf"
+    arxiv_files_interval: float = 3.0
     http_timeout: float = 20.0
     language: str = "ja"
     command_guilds: tuple[int, ...] = ()
     ask_cooldown: float = 20.0
+    ask_context_tokens: int = 12000
     catchup_grace_hours: float = 72.0
     log_format: str = "text"
 

@@ -16,6 +16,7 @@ from openai import AsyncOpenAI
 
 from bot.config import Settings
 from bot.http import SourceError, new_client
+from bot.llm.client import LLM, LLMError
 from bot.logs import MIN_SECRET_CHARS
 from bot.papers.sources.arxiv import parse_feed
 from bot.store.database import migrations
@@ -24,6 +25,22 @@ TIMEOUT = 5.0
 PROBE_PAPER = "2109.04454"
 OPENAI_DEFAULT_BASE = "https://api.openai.com/v1"
 REDACTED = "[redacted]"
+LLM_CHECKS = ("llm", "llm-json", "llm-embedding", "llm-fallbacks")
+# A one-field Structured Outputs request: does the server honour json_schema?
+PROBE_SCHEMA_NAME = "yomikai_probe"
+PROBE_SCHEMA = {
+    "type": "object",
+    "properties": {"ok": {"type": "boolean"}},
+    "required": ["ok"],
+    "additionalProperties": False,
+}
+PROBE_MESSAGES = [
+    {"role": "system", "content": "You answer in JSON."},
+    {"role": "user", "content": "Answer with ok set to true."},
+]
+# Room for a reasoning model's thoughts before its one-line answer.
+PROBE_TOKENS = 256
+WORD_SEARCH = "/ask finds passages by their words only"
 
 
 @dataclass(frozen=True)
@@ -50,15 +67,16 @@ def format_check(check: Check) -> str:
 async def run_checks(settings: Settings) -> list[Check]:
     """Every check, run at once, each bounded by TIMEOUT; details never hold a secret."""
     async with new_client(TIMEOUT) as http:
-        probes: list[tuple[str, Callable[[], Awaitable[Check]]]] = [
-            ("configuration", lambda: _configuration(settings)),
-            ("database", lambda: asyncio.to_thread(_database, settings.db)),
-            ("discord", lambda: _discord(settings, http)),
-            ("llm", lambda: _llm(settings)),
-            ("huggingface", lambda: _huggingface(settings, http)),
-            ("arxiv", lambda: _arxiv(settings, http)),
+        probes: list[tuple[tuple[str, ...], Callable[[], Awaitable[list[Check]]]]] = [
+            (("configuration",), lambda: _one(_configuration(settings))),
+            (("database",), lambda: _one(asyncio.to_thread(_database, settings.db))),
+            (("discord",), lambda: _one(_discord(settings, http))),
+            (LLM_CHECKS, lambda: _llm(settings)),
+            (("huggingface",), lambda: _one(_huggingface(settings, http))),
+            (("arxiv",), lambda: _one(_arxiv(settings, http))),
         ]
-        checks = await asyncio.gather(*(_bounded(name, probe) for name, probe in probes))
+        groups = await asyncio.gather(*(_bounded(names, probe) for names, probe in probes))
+    checks = [check for group in groups for check in group]
     secrets = [
         s
         for s in (settings.discord_token, settings.openai_api_key)
@@ -75,13 +93,28 @@ async def doctor(settings: Settings) -> int:
     return 0 if all(check.ok for check in checks) else 1
 
 
-async def _bounded(name: str, probe: Callable[[], Awaitable[Check]]) -> Check:
+async def _one(check: Awaitable[Check]) -> list[Check]:
+    return [await check]
+
+
+async def _bounded(
+    names: tuple[str, ...], probe: Callable[[], Awaitable[list[Check]]]
+) -> list[Check]:
+    """The probe's checks; the first FAILs when the probe is too slow or crashes. A group of
+    checks runs in two steps (the LLM: its models, then the probes), so it gets two TIMEOUTs."""
+    first, rest = names[0], names[1:]
+    problem = ""
     try:
-        return await asyncio.wait_for(probe(), TIMEOUT + 1)
+        return await asyncio.wait_for(probe(), TIMEOUT * (2 if rest else 1) + 1)
     except TimeoutError:
-        return Check(name, False, f"no answer within {TIMEOUT:g} s")
+        problem = f"no answer within {TIMEOUT:g} s"
     except Exception as exc:  # a check must report, never crash the others
-        return Check(name, False, f"check failed: {type(exc).__name__}: {exc}")
+        problem = f"check failed: {type(exc).__name__}: {exc}"
+    return [Check(first, False, problem), *_skipped(rest, f"{first} failed")]
+
+
+def _skipped(names: tuple[str, ...], why: str) -> list[Check]:
+    return [Check(name, True, f"skipped: {why}", True) for name in names]
 
 
 def _redacted(check: Check, secrets: list[str]) -> Check:
@@ -204,9 +237,25 @@ def _status(response: httpx.Response) -> str:
 
 
 # ---------------------------------------------------------------------------- LLM
-async def _llm(settings: Settings) -> Check:
+async def _llm(settings: Settings) -> list[Check]:
+    """The server and its model, then what yomikai will use of it: Structured Outputs,
+    embeddings, and the fallbacks it falls back on."""
     if not settings.openai_api_key:
-        return Check("llm", True, "not configured: summaries stay pending", True)
+        first = Check("llm", True, "not configured: summaries stay pending", True)
+        return [first, *_skipped(LLM_CHECKS[1:], "no LLM configured")]
+    models = await _llm_models(settings)
+    if not models.ok:
+        return [models, *_skipped(LLM_CHECKS[1:], "the LLM server does not answer")]
+    llm = LLM.from_settings(settings, timeout=TIMEOUT, max_retries=0)
+    assert llm is not None
+    try:
+        structured, embeddings = await asyncio.gather(_llm_json(llm), _llm_embedding(llm))
+    finally:
+        await llm.aclose()
+    return [models, structured, embeddings, _llm_fallbacks(llm)]
+
+
+async def _llm_models(settings: Settings) -> Check:
     base = _public_url(settings.openai_base_url or OPENAI_DEFAULT_BASE)
     client = AsyncOpenAI(
         api_key=settings.openai_api_key,
@@ -226,7 +275,7 @@ async def _llm(settings: Settings) -> Check:
     except openai.APIConnectionError as exc:
         cause = type(exc.__cause__).__name__ if exc.__cause__ else type(exc).__name__
         return Check("llm", False, f"{base}: unreachable ({cause})")
-    except openai.APIError as exc:
+    except (openai.APIError, AttributeError, TypeError) as exc:
         return Check("llm", False, f"{base}: unexpected answer to /models ({type(exc).__name__})")
     finally:
         await client.close()
@@ -234,6 +283,66 @@ async def _llm(settings: Settings) -> Check:
         detail = f"{base}: answers, but lists no model {settings.llm_model} ({len(models)} listed)"
         return Check("llm", True, detail, True)
     return Check("llm", True, f"{base}: model {settings.llm_model} available")
+
+
+async def _llm_json(llm: LLM) -> Check:
+    repairs = llm.repairs
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            await llm.complete_json(
+                purpose="doctor",
+                messages=PROBE_MESSAGES,
+                schema_name=PROBE_SCHEMA_NAME,
+                schema=PROBE_SCHEMA,
+                max_tokens=PROBE_TOKENS,
+            )
+    except TimeoutError:
+        return Check("llm-json", False, f"no JSON answer within {TIMEOUT:g} s")
+    except LLMError as exc:
+        return Check("llm-json", False, str(exc))
+    if llm.schema_in_prompt:
+        detail = "Structured Outputs refused: the schema goes in the prompt, yomikai checks answers"
+        return Check("llm-json", True, detail, True)
+    if llm.repairs > repairs:
+        detail = "json_schema taken but not followed: answers needed a repair round trip"
+        return Check("llm-json", True, detail, True)
+    return Check("llm-json", True, "Structured Outputs honoured (json_schema)")
+
+
+async def _llm_embedding(llm: LLM) -> Check:
+    model = llm.embedding_model
+    if model is None:
+        return Check("llm-embedding", True, f"off (YOMIKAI_EMBEDDING_MODEL): {WORD_SEARCH}", True)
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            vectors, _ = await llm.embed(["yomikai doctor"], purpose="doctor")
+    except TimeoutError:
+        return Check("llm-embedding", True, f"{model}: no answer within {TIMEOUT:g} s", True)
+    except LLMError as exc:
+        why = llm.embeddings_refusal or str(exc).removeprefix("doctor: ")
+        return Check("llm-embedding", True, f"{model} unavailable ({why}): {WORD_SEARCH}", True)
+    return Check("llm-embedding", True, f"model {model}, {len(vectors[0])} dimensions")
+
+
+def _llm_fallbacks(llm: LLM) -> Check:
+    """Which server yomikai takes this for, and what it does instead of what the server lacks."""
+    parts = [f"server {llm.server}", f"output limit sent as {' and '.join(llm.token_fields)}"]
+    fallbacks = []
+    if llm.schema_in_prompt:
+        fallbacks.append("JSON schema in the prompt")
+    if not llm.embeddings_enabled:
+        fallbacks.append("no embeddings (word search)")
+    warning = bool(fallbacks)
+    if llm.context_tokens is not None:
+        parts.append(f"prompts kept under {llm.context_tokens} tokens")
+    elif llm.server == "ollama":
+        warning = True
+        parts.append(
+            "set YOMIKAI_LLM_CONTEXT_TOKENS to Ollama's context length: it silently cuts the"
+            " middle out of longer prompts"
+        )
+    parts.append(f"fallbacks: {', '.join(fallbacks) or 'none'}")
+    return Check("llm-fallbacks", True, "; ".join(parts), warning)
 
 
 # ---------------------------------------------------------------------------- paper sources

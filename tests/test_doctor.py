@@ -17,14 +17,16 @@ from aiohttp import web
 
 from bot import doctor
 from bot.config import load_settings
-from bot.doctor import Check, format_check, run_checks
+from bot.doctor import PROBE_SCHEMA_NAME, Check, format_check, run_checks
 from bot.loopback import LoopbackDiscord
 from bot.store.database import connect, migrate, migrations
 from tests.conftest import Services
+from tests.fakes.openai import DEFAULT_MODEL, FakeOpenAI
 from tests.fakes.server import serve
 from tests.test_cli import yomikai
 
-NAMES = ["configuration", "database", "discord", "llm", "huggingface", "arxiv"]
+LLM_NAMES = ["llm", "llm-json", "llm-embedding", "llm-fallbacks"]
+NAMES = ["configuration", "database", "discord", *LLM_NAMES, "huggingface", "arxiv"]
 LATEST = max(version for version, _, _ in migrations())
 WRONG_TOKEN = "wrong-discord-token-SECRET"
 WRONG_KEY = "sk-wrong-key-SECRET"
@@ -121,6 +123,12 @@ async def test_everything_up_is_ok_on_every_line(deps: Deps) -> None:
     assert found["discord"].detail.startswith("bot yomikai (id ")
     assert "gateway ws://127.0.0.1:" in found["discord"].detail
     assert found["llm"].detail.endswith("/v1: model gpt-4o-mini available")
+    assert found["llm-json"].detail == "Structured Outputs honoured (json_schema)"
+    dimensions = len(deps.services.openai.embedder(["x"])[0])
+    assert found["llm-embedding"].detail == f"model text-embedding-3-small, {dimensions} dimensions"
+    assert found["llm-fallbacks"].detail == (
+        "server openai; output limit sent as max_completion_tokens; fallbacks: none"
+    )
     assert found["huggingface"].detail == "daily_papers answered a list of 0"
     assert found["arxiv"].detail == "Atom feed with 2109.04454"
     assert_no_secret(checks, deps.discord.token, deps.services.openai.api_key)
@@ -223,6 +231,10 @@ async def test_one_dependency_down_fails_that_check_only(deps: Deps, case: str) 
     assert not found[name].ok
     assert expected in found[name].detail
     assert [check.name for check in checks if not check.ok] == [name], checks
+    if name == "llm":  # what needs the server is not tried
+        for skipped in LLM_NAMES[1:]:
+            assert found[skipped].label == "warn"
+            assert found[skipped].detail == "skipped: the LLM server does not answer"
     assert_no_secret(
         checks, deps.discord.token, deps.services.openai.api_key, WRONG_TOKEN, WRONG_KEY
     )
@@ -262,6 +274,82 @@ async def test_without_a_key_the_llm_is_a_warning(deps: Deps) -> None:
     )
     assert "OPENAI_API_KEY not set" in by_name(checks)["configuration"].detail
     assert all(check.ok for check in checks)
+    assert [by_name(checks)[name].detail for name in LLM_NAMES[1:]] == [
+        "skipped: no LLM configured"
+    ] * 3
+
+
+# ------------------------------------------------------------------ what yomikai makes of the LLM
+
+
+async def llm_checks(deps: Deps, **env: str) -> dict[str, Check]:
+    await migrated_database(deps.db)
+    checks = by_name(await run_checks(load_settings(deps.env(**env))))
+    assert [checks[name].ok for name in NAMES if name not in LLM_NAMES] == [True] * 5
+    return {name: checks[name] for name in LLM_NAMES}
+
+
+async def test_refused_structured_outputs_are_a_warning_naming_the_fallback(deps: Deps) -> None:
+    deps.services.openai.refuse_response_format = True
+
+    checks = await llm_checks(deps)
+
+    assert checks["llm-json"].label == "warn"
+    assert "Structured Outputs refused: the schema goes in the prompt" in checks["llm-json"].detail
+    assert checks["llm-fallbacks"].label == "warn"
+    assert checks["llm-fallbacks"].detail.endswith("fallbacks: JSON schema in the prompt")
+
+
+async def test_a_server_that_cannot_follow_a_schema_fails(deps: Deps) -> None:
+    deps.services.openai.json_responders[PROBE_SCHEMA_NAME] = lambda body: {"ok": "yes"}
+
+    checks = await llm_checks(deps)
+
+    assert checks["llm-json"].label == "FAIL"
+    assert "$.ok should be boolean, not string, again after a repair" in checks["llm-json"].detail
+    assert checks["llm"].ok
+
+
+async def test_embeddings_off_by_setting_are_a_warning(deps: Deps) -> None:
+    checks = await llm_checks(deps, YOMIKAI_EMBEDDING_MODEL="off")
+
+    assert checks["llm-embedding"].label == "warn"
+    assert checks["llm-embedding"].detail.startswith("off (YOMIKAI_EMBEDDING_MODEL)")
+    assert "fallbacks: no embeddings (word search)" in checks["llm-fallbacks"].detail
+    assert deps.services.openai.count(endpoint="embeddings") == 0
+
+
+async def test_ollama_with_a_chat_model_for_embeddings(deps: Deps) -> None:
+    ollama = FakeOpenAI(mode="ollama")
+    async with serve(ollama.app) as url:
+        env = {
+            "OPENAI_BASE_URL": f"{url}/v1",
+            "YOMIKAI_LLM_SERVER": "ollama",
+            "YOMIKAI_EMBEDDING_MODEL": DEFAULT_MODEL,
+        }
+        checks = await llm_checks(deps, **env)
+
+    assert checks["llm"].label == "ok"
+    assert checks["llm-json"].detail == "Structured Outputs honoured (json_schema)"
+    embedding = checks["llm-embedding"]
+    assert embedding.label == "warn"
+    assert "unavailable (the server answered HTTP 501: This server does not support" in (
+        embedding.detail
+    )
+    fallbacks = checks["llm-fallbacks"]
+    assert fallbacks.label == "warn"
+    assert "server ollama; output limit sent as max_tokens and max_completion_tokens" in (
+        fallbacks.detail
+    )
+    assert "set YOMIKAI_LLM_CONTEXT_TOKENS to Ollama's context length" in fallbacks.detail
+    assert ollama.count(endpoint="embeddings") == 1
+
+
+async def test_a_context_window_setting_is_reported(deps: Deps) -> None:
+    checks = await llm_checks(deps, YOMIKAI_LLM_CONTEXT_TOKENS="8192")
+
+    assert "prompts kept under 8192 tokens" in checks["llm-fallbacks"].detail
+    assert checks["llm-fallbacks"].label == "ok"
 
 
 async def test_hung_services_time_out_together(deps: Deps, monkeypatch: pytest.MonkeyPatch) -> None:

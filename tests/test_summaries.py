@@ -132,8 +132,9 @@ async def test_summary_missing_fields_is_an_llm_error(
 ) -> None:
     fake.json_responders[SCHEMA_NAME] = lambda body: {"title": "only a title"}
 
-    with pytest.raises(LLMError, match=r"summary of 2501.01234: summary lacks text for: abstract"):
+    with pytest.raises(LLMError, match=r"does not follow the schema: \$ lacks abstract"):
         await summarizer.summarize(PAPER, "ja")
+    assert fake.count(schema_name=SCHEMA_NAME) == 2  # the answer, and one repair request
 
 
 async def test_long_hook_is_clipped(summarizer: Summarizer, fake: FakeOpenAI) -> None:
