@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from . import limits
@@ -454,6 +454,12 @@ class LoopbackDiscord:
     def command_puts(self, guild: Guild | int | None = None) -> int:
         """How many bulk-overwrite PUTs the bot sent for this scope (including rejected)."""
         return self.world.command_puts.get(self._scope(guild), 0)
+
+    async def wait_until(
+        self, predicate: Callable[[], bool], *, timeout: float = 10.0, what: str = "condition"
+    ) -> None:
+        """Until ``predicate()`` holds, re-checked whenever a message is created or edited."""
+        await self.world.watch.wait_until(predicate, timeout, lambda: f"{what} never held")
 
     async def wait_channel_messages(
         self, channel: Channel | int, count: int, *, timeout: float = 10.0

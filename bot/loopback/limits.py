@@ -113,6 +113,36 @@ class DiscordHTTPError(Exception):
         return body
 
 
+# Discord answers a burst of edits to one message with 429; bots that stream text into a
+# message are expected to edit it about once a second.
+EDITS_PER_WINDOW = 5
+EDIT_WINDOW = 5.0
+
+
+class RateLimited(DiscordHTTPError):
+    """429 with Discord's body: discord.py waits `retry_after` seconds and sends again."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(429, 0, "You are being rate limited.")
+        self.retry_after = retry_after
+
+    def body(self) -> dict[str, Any]:
+        return {"message": self.message, "retry_after": round(self.retry_after, 3), "global": False}
+
+    def headers(self) -> dict[str, str]:
+        # Discord's own 429s come through Google's front end; without `Via`, discord.py takes
+        # a 429 for a Cloudflare ban and gives up instead of waiting.
+        wait = f"{self.retry_after:.3f}"
+        return {
+            "Via": "1.1 google",
+            "Retry-After": str(max(1, round(self.retry_after))),
+            "X-RateLimit-Limit": str(EDITS_PER_WINDOW),
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset-After": wait,
+            "X-RateLimit-Scope": "user",
+        }
+
+
 def flatten_errors(errors: Mapping[str, Any] | None, prefix: str = "") -> list[str]:
     """Discord's nested form errors as ``"In data.content: Must be 2000 or fewer..."`` lines."""
     lines: list[str] = []

@@ -538,6 +538,7 @@ class MessageWrite:
     kind: str  # "create" | "edit"
     via: str  # "channel" | "callback" | "followup" | "webhook_edit"
     payload: dict[str, Any]
+    at: float = 0.0  # the loop time it arrived (World.now())
 
     @property
     def allowed_mentions(self) -> dict[str, Any] | None:

@@ -172,7 +172,10 @@ class RestApi:
             _log.exception("loopback Discord failed on %s %s", request.method, request.path)
             err = DiscordHTTPError(400, 0, f"loopback internal error: {e!r}")
         world.record_error(err, request.method, request.path_qs, request[_BODY])
-        return _json(err.body(), status=err.status)
+        response = _json(err.body(), status=err.status)
+        if isinstance(err, limits.RateLimited):
+            response.headers.update(err.headers())
+        return response
 
     @staticmethod
     def _public(path: str) -> bool:
@@ -339,6 +342,7 @@ class RestApi:
     ) -> Message:
         flags = msg.flags | ((payload.get("flags") or 0) & limits.FLAG_COMPONENTS_V2)
         limits.validate_message(payload, n_files=len(uploads), flags=flags)
+        self._check_edit_rate(msg)
         content = (payload.get("content") or "") if "content" in payload else msg.content
         embeds = (payload.get("embeds") or []) if "embeds" in payload else msg.embeds
         components = (
@@ -359,9 +363,17 @@ class RestApi:
         msg.flags &= ~limits.FLAG_LOADING
         if not was_loading:
             msg.edited_at = now_iso()
-        msg.writes.append(MessageWrite("edit", via, payload))
+        msg.writes.append(MessageWrite("edit", via, payload, at=self.world.now()))
         self.world.watch.notify()
         return msg
+
+    def _check_edit_rate(self, msg: Message) -> None:
+        now = self.world.now()
+        recent = sorted(
+            w.at for w in msg.writes if w.kind == "edit" and w.at > now - limits.EDIT_WINDOW
+        )
+        if len(recent) >= limits.EDITS_PER_WINDOW:
+            raise limits.RateLimited(recent[0] + limits.EDIT_WINDOW - now)
 
     # ================================================================== gateway & identity
     async def get_gateway(self, request: web.Request) -> web.Response:
