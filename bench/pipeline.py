@@ -37,7 +37,7 @@ async def main() -> int:
     results = {
         "papers stored": (len(first.ranking.entries), 10),
         "wall time, s (< 2.5)": (round(wall, 2), wall < 2.5),
-        "arXiv requests (= 1)": (len(arxiv.requests), len(arxiv.requests) == 1),
+        "arXiv requests (= 1)": (len(arxiv.queries()), len(arxiv.queries()) == 1),
         "LLM calls (= 10)": (calls, calls == 10),
         "LLM calls on re-run (= 0)": (rerun_calls, rerun_calls == 0),
     }

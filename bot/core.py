@@ -11,9 +11,11 @@ from bot.config import Settings
 from bot.discord.guilds import GuildRepo
 from bot.http import new_client
 from bot.llm.client import LLM
+from bot.papers.fulltext.library import FullTexts
 from bot.papers.pipeline import Pipeline
 from bot.papers.rankings import Rankings
 from bot.papers.sources.arxiv import ArxivClient
+from bot.papers.sources.arxiv_files import ArxivFiles
 from bot.papers.sources.huggingface import HuggingFacePapers
 from bot.papers.summaries import Summarizer, summary_prompt_version
 from bot.store.store import Store
@@ -27,6 +29,8 @@ class Pacing:
     arxiv_interval: float = 3.0
     arxiv_retry: float = 3.0
     huggingface_retry: float = 0.5
+    # Seconds between two edits of a ranking post while its notes land one by one.
+    post_refresh: float = 5.0
 
 
 @dataclass
@@ -40,12 +44,24 @@ class Core:
     rankings: Rankings
     qa: QA
     votes: VoteBook
+    pacing: Pacing
 
     @classmethod
-    async def open(cls, settings: Settings, pacing: Pacing = Pacing()) -> Core:
+    async def open(
+        cls, settings: Settings, pacing: Pacing = Pacing(), *, offline: bool = False
+    ) -> Core:
+        """Everything wired; `offline` never downloads papers (the playground's sample has them)."""
         store = await Store.open(settings.db)
         http = new_client(settings.http_timeout)
         llm = LLM.from_settings(settings)
+        files = ArxivFiles(
+            http,
+            html_base=settings.arxiv_html,
+            pdf_base=settings.arxiv_pdf,
+            interval=settings.arxiv_files_interval,
+            retry_base_delay=pacing.arxiv_retry,
+        )
+        fulltexts = FullTexts(store, None if offline else files, llm)
         pipeline = Pipeline(
             store,
             HuggingFacePapers(http, settings.hf_api, retry_base_delay=pacing.huggingface_retry),
@@ -55,6 +71,7 @@ class Core:
                 min_interval=pacing.arxiv_interval,
                 retry_base_delay=pacing.arxiv_retry,
             ),
+            fulltexts,
             Summarizer(llm) if llm else None,
             prompt_version=summary_prompt_version(),
         )
@@ -66,11 +83,13 @@ class Core:
             pipeline=pipeline,
             guilds=GuildRepo(store, settings.language),
             rankings=Rankings(store, pipeline),
-            qa=QA(store, llm),
+            qa=QA(store, llm, fulltexts, context_tokens=settings.ask_context_tokens),
             votes=VoteBook(store),
+            pacing=pacing,
         )
 
     async def aclose(self) -> None:
+        await self.rankings.aclose()
         await self.http.aclose()
         if self.llm:
             await self.llm.aclose()

@@ -21,6 +21,26 @@ class Author:
         return cls(name=data["name"], affiliations=tuple(data.get("affiliations", ())))
 
 
+def _folded(name: str) -> str:
+    return " ".join(name.casefold().replace(".", " ").split())
+
+
+def merge_authors(listed: tuple[Author, ...], read: tuple[Author, ...]) -> tuple[Author, ...]:
+    """arXiv's author list with the affiliations read from the paper itself.
+
+    Matched by name; when the paper spells every name differently, the paper's list wins, since
+    it is the one that carries affiliations."""
+    if not any(author.affiliations for author in read):
+        return listed
+    found = {_folded(author.name): author.affiliations for author in read}
+    if not any(_folded(author.name) in found for author in listed):
+        return read
+    return tuple(
+        Author(author.name, found.get(_folded(author.name)) or author.affiliations)
+        for author in listed
+    )
+
+
 @dataclass(frozen=True)
 class Paper:
     """One arXiv paper, identified by its id without version."""
@@ -76,11 +96,32 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class FullTextInfo:
+    """Where a paper's text came from: "html", "pdf", or "abstract" when neither could be read
+    (`detail` says why); `url` the page or PDF, `sections` the section labels."""
+
+    source: str
+    url: str | None = None
+    detail: str = ""
+    sections: tuple[str, ...] = ()
+
+    @property
+    def available(self) -> bool:
+        return self.source != "abstract"
+
+    def to_dict(self) -> dict[str, Any] | None:
+        if not self.available:
+            return None
+        return {"source": self.source, "url": self.url, "sections": list(self.sections)}
+
+
+@dataclass(frozen=True)
 class RankedPaper:
     rank: int
     paper: Paper
     upvotes: int | None
     summary: Summary | None
+    fulltext: FullTextInfo | None = None  # None until the paper's text has been looked for
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -89,6 +130,8 @@ class RankedPaper:
             "title": self.paper.title,
             "upvotes": self.upvotes,
             "url": self.paper.url,
+            "authors": [author.to_dict() for author in self.paper.authors],
+            "fulltext": self.fulltext.to_dict() if self.fulltext else None,
             "summary": self.summary.to_dict() if self.summary else None,
         }
 

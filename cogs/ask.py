@@ -105,7 +105,7 @@ def render_answer(answer: Answer, language: str, *, routed: bool) -> str:
     title = entry.summary.title if entry.summary else entry.paper.title
     key = "ask_routed" if routed else "ask_about"
     head = t(language, key, rank=entry.rank, title=title, arxiv_id=entry.paper.arxiv_id)
-    return f"{head}\n\n{answer.text}"
+    return f"{head}\n\n{answer.linked_text}"
 
 
 async def setup(bot: YomikaiBot) -> None:

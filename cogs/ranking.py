@@ -122,9 +122,7 @@ class RankingCog(commands.Cog, name=RANKING_COG):
         if not await self.core.rankings.claim_post(guild.id, month):
             return Published("already_posted", month, url=await self._post_url(guild.id, month))
         try:
-            ranking, _ = await self.core.rankings.ensure(
-                month, settings.language, kind=kind, top=top
-            )
+            ranking = await self.core.rankings.ensure(month, settings.language, kind=kind, top=top)
             await self.core.votes.open(guild.id, month)
             content = post_content(guild.id, ranking, settings.language, closed=False, pickup=None)
             message = await channel.send(**content)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 
@@ -42,6 +43,39 @@ class VoteCog(commands.Cog, name=VOTE_COG):
     def __init__(self, bot: YomikaiBot) -> None:
         self.bot = bot
         self.core = bot.core
+        self._refreshing: dict[str, asyncio.Task[None]] = {}
+        self._stale: set[str] = set()
+
+    async def cog_load(self) -> None:
+        self.core.rankings.listeners.append(self.notes_landed)
+
+    async def cog_unload(self) -> None:
+        self.core.rankings.listeners.remove(self.notes_landed)
+        for task in self._refreshing.values():
+            task.cancel()
+
+    async def notes_landed(self, month: str) -> None:
+        """New notes for the month: its ranking posts show them, edited at a polite rate."""
+        self._stale.add(month)
+        running = self._refreshing.get(month)
+        if running is None or running.done():
+            self._refreshing[month] = asyncio.create_task(self._refresh_month(month))
+
+    async def _refresh_month(self, month: str) -> None:
+        # Discord rate-limits edits; notes land one by one, so edits are spaced and coalesced.
+        while month in self._stale:
+            self._stale.discard(month)
+            for guild_id in await self.core.rankings.posted_guilds(month):
+                guild = self.bot.get_guild(guild_id)
+                settings = await self.core.guilds.get(guild_id)
+                ranking = await self.core.rankings.stored(month, settings.language)
+                if guild is None or ranking is None:
+                    continue
+                status, pickup_id = await self.core.votes.status(guild_id, month)
+                pickup = next((e for e in ranking.entries if e.paper.arxiv_id == pickup_id), None)
+                closed = status is VoteStatus.CLOSED
+                await self._refresh_post(guild, ranking, closed=closed, pickup=pickup)
+            await asyncio.sleep(self.core.pacing.post_refresh)
 
     async def _ranking_context(
         self, interaction: Interaction, month_text: str | None, *, organizer: bool

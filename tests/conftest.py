@@ -11,16 +11,20 @@ import pytest
 
 from bot.config import Settings, load_settings
 from bot.core import Core, Pacing
+from bot.i18n import t
 from bot.loopback import Guild, InteractionResult, LoopbackDiscord, Member
 from tests.bot_harness import RunningBot, running_yomikai
-from tests.fakes.arxiv import ARXIV_PATH, FakeArxiv
+from tests.fakes.arxiv import ARXIV_PATH, HTML_PATH, PDF_PATH, FakeArxiv
 from tests.fakes.huggingface import FakeHuggingFace
+from tests.fakes.llm_answers import reading_llm
 from tests.fakes.openai import FakeOpenAI
 from tests.fakes.server import ThreadedServer, serve
+from tests.fixtures_fulltext import arxiv_files
 from tests.fixtures_papers import SAMPLE_MONTH, arxiv_records, hf_items
 
-# Sources paced for tests: no 3 s gap between arXiv calls, near-instant retries.
-FAST = Pacing(arxiv_interval=0.0, arxiv_retry=0.01, huggingface_retry=0.01)
+# Sources paced for tests: no 3 s gap between arXiv calls, near-instant retries; ranking posts
+# edited at Discord's pace (the loopback rejects faster edits).
+FAST = Pacing(arxiv_interval=0.0, arxiv_retry=0.01, huggingface_retry=0.01, post_refresh=1.0)
 
 
 @dataclass
@@ -45,6 +49,9 @@ class Services:
             "YOMIKAI_DB": str(db),
             "YOMIKAI_HF_API": self.urls["huggingface"],
             "YOMIKAI_ARXIV_API": self.urls["arxiv"] + ARXIV_PATH,
+            "YOMIKAI_ARXIV_HTML": self.urls["arxiv"] + HTML_PATH,
+            "YOMIKAI_ARXIV_PDF": self.urls["arxiv"] + PDF_PATH,
+            "YOMIKAI_ARXIV_FILES_INTERVAL": "0",
         }
         if llm:
             env |= self.openai.settings_env(self.urls["openai"])
@@ -52,7 +59,8 @@ class Services:
 
 
 def _fakes() -> tuple[FakeHuggingFace, FakeArxiv, FakeOpenAI]:
-    return FakeHuggingFace({SAMPLE_MONTH: hf_items()}), FakeArxiv(arxiv_records()), FakeOpenAI()
+    arxiv = FakeArxiv(arxiv_records(), files={k: dict(v) for k, v in arxiv_files().items()})
+    return FakeHuggingFace({SAMPLE_MONTH: hf_items()}), arxiv, reading_llm()
 
 
 @pytest.fixture
@@ -125,6 +133,17 @@ class DiscordWorld:
     @property
     def core(self) -> Core:
         return self.running.core
+
+    async def notes_in(self, month: str, language: str = "ja") -> None:
+        """Until the month's full texts and notes are in and the ranking post shows them."""
+        await self.core.rankings.settled(month, language)
+        pending = t(language, "pending_short")
+
+        def shown() -> bool:
+            posts = [m for m in self.api.bot_messages() if m.embeds and not m.ephemeral]
+            return all(pending not in m.embeds[0].get("description", "") for m in posts)
+
+        await self.api.wait_until(shown, timeout=15, what="the ranking post shows its notes")
 
     async def run(self, who: Member, command: str, **options: object) -> InteractionResult:
         """Invoke a slash command and wait until its answer is visible or rejected."""

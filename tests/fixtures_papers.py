@@ -1,6 +1,7 @@
 """Sample papers for the month 2021-09, shaped for the Hugging Face and arXiv fakes.
 
 Titles, arXiv ids and versions are real; abstracts, authors and affiliations are invented.
+The affiliations are in the papers' full texts (tests/fixtures_fulltext.py), not in arXiv's API.
 Upvotes make the first ten of SAMPLE_PAPERS the month's top ten (EXPECTED_TOP10, ∞-former
 first); six extras rank below them. Trending scores give a different order (EXPECTED_TRENDING).
 
@@ -239,7 +240,8 @@ def arxiv_record(paper: SamplePaper) -> dict[str, Any]:
     return {
         "title": paper.title,
         "abstract": paper.abstract,
-        "authors": [{"name": name, "affiliations": list(affs)} for name, affs in paper.authors],
+        # As on arXiv, whose API almost never has affiliations: they are in the paper itself.
+        "authors": [{"name": name} for name, _ in paper.authors],
         "categories": list(paper.categories),
         "published": paper.published,
         "updated": paper.updated,
@@ -259,7 +261,7 @@ def arxiv_paper(arxiv_id: str) -> Paper:
         arxiv_id=paper.arxiv_id,
         title=paper.title,
         abstract=paper.abstract,
-        authors=tuple(Author(name, affs) for name, affs in paper.authors),
+        authors=tuple(Author(name) for name, _ in paper.authors),
         categories=paper.categories,
         published=paper.published,
         updated=paper.updated,

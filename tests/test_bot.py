@@ -20,6 +20,7 @@ async def post(world: DiscordWorld) -> None:
     await setup_guild(world)
     result = await world.run(world.organizer, "post-ranking", month=MONTH)
     assert "投稿しました" in result.text, result.describe()
+    await world.notes_in(MONTH)  # full texts read, notes written, the post updated
 
 
 async def test_commands_are_registered_once_with_japanese_descriptions(world: DiscordWorld) -> None:
@@ -123,12 +124,12 @@ async def test_paper_autocomplete_offers_the_months_papers(world: DiscordWorld) 
 async def test_ask_about_a_named_paper(world: DiscordWorld) -> None:
     await post(world)
     result = await world.run(
-        world.member, "ask", question="What is new in it?", paper="3", month=MONTH
+        world.member, "ask", question="What did the ablation show?", paper="3", month=MONTH
     )
     assert result.deferred
     assert not result.ephemeral
     assert result.text.startswith("📄 About **#3")
-    assert "Fake answer" in result.text
+    assert "According to the paper" in result.text
     assert result.ack_seconds < 3
 
 
@@ -181,6 +182,7 @@ async def test_the_organizer_role_may_post_and_english_guilds_get_english_cards(
     await world.run(world.organizer, "setup", channel=channel, organizer_role=role, language="en")
     posted = await world.run(organizer, "post-ranking", month=MONTH)
     assert posted.text.startswith(f"Posted the {MONTH} ranking")
+    await world.notes_in(MONTH, "en")
     card = await world.run(world.member, "paper", paper="1", month=MONTH)
     names = [f["name"] for f in card.message.embeds[0]["fields"]]
     assert names == ["Purpose", "Results", "Method", "Proper names", "Affiliations"]

@@ -12,6 +12,7 @@ from bot.discord.cards import paper_card, ranking_overview
 from bot.i18n import t
 from bot.loopback.limits import validate_message
 from bot.models import Ranking
+from bot.papers.fulltext.library import FullTexts
 from bot.papers.sample import SAMPLE_MONTH, load_sample, sample_data
 from bot.papers.summaries import HOOK_CHARS, summary_prompt_version
 from bot.store.store import Store
@@ -29,7 +30,9 @@ async def store() -> AsyncIterator[Store]:
 
 
 async def sample_ranking(store: Store, language: str = "ja") -> Ranking:
-    month = await load_sample(store, language, summary_prompt_version())
+    month = await load_sample(
+        store, FullTexts(store, None, None), language, summary_prompt_version()
+    )
     ranking = await store.ranking(month, "monthly", language, summary_prompt_version())
     assert ranking is not None
     return ranking
@@ -104,7 +107,7 @@ async def test_nothing_related_says_so(store: Store) -> None:
 
 async def test_without_an_llm_qa_answers_offline_and_caches_nothing(store: Store) -> None:
     entry = (await sample_ranking(store)).entries[0]
-    qa = QA(store, None)
+    qa = QA(store, None, FullTexts(store, None, None))
     answer = await qa.answer(entry, "How is the memory kept?")
     assert answer.offline
     assert not answer.cached

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.papers.pipeline import FetchError
@@ -28,13 +30,20 @@ async def test_fetch_stores_the_top_ten_by_upvotes_with_summaries(
     assert upvotes == sorted(upvotes, reverse=True)
     assert ranking.pending == 0
     assert report.summarized == 10
-    assert len(services.arxiv.requests) == 1
+    assert len(services.arxiv.queries()) == 1
     assert services.openai.count(purpose="summary") == 10
-    # arXiv's details replace what Hugging Face knew: affiliations now come with the authors.
+    # arXiv's details replace what Hugging Face knew; the affiliations come from the paper.
     convmlp = next(e for e in ranking.entries if e.paper.arxiv_id == "2109.04454")
-    assert convmlp.paper == arxiv_paper("2109.04454")
+    listed = arxiv_paper("2109.04454")
+    assert replace(convmlp.paper, authors=listed.authors) == listed
+    assert [a.name for a in convmlp.paper.authors] == [a.name for a in listed.authors]
+    assert convmlp.paper.authors[1].affiliations == ("Northgate University",)
     assert convmlp.summary.title.startswith("「ConvMLP")
-    assert await count(core.store, "llm_usage") == 10
+    async with core.store.reader.execute(
+        "SELECT purpose, count(*) FROM llm_usage GROUP BY purpose"
+    ) as cursor:
+        usage = dict(await cursor.fetchall())
+    assert usage == {"summary": 10, "embeddings": services.openai.count(purpose="embeddings")}
 
 
 async def test_a_second_fetch_adds_no_rows_and_no_llm_calls(
@@ -47,7 +56,7 @@ async def test_a_second_fetch_adds_no_rows_and_no_llm_calls(
     before = [await count(core.store, table) for table in tables]
     report = await core.pipeline.fetch(SAMPLE_MONTH, LANG)
     assert services.openai.count() == calls
-    assert len(services.arxiv.requests) == 1  # papers already enriched are not asked again
+    assert len(services.arxiv.queries()) == 1  # papers already enriched are not asked again
     assert report.summarized == 0
     assert [await count(core.store, table) for table in tables] == before == [10, 1, 10, 10]
 
@@ -70,7 +79,7 @@ async def test_without_a_key_the_ranking_is_stored_and_a_later_run_fills_summari
 async def test_an_llm_failure_midway_keeps_what_was_done(
     open_core: OpenCore, services: Services
 ) -> None:
-    core = await open_core(YOMIKAI_LLM_CONCURRENCY="1")
+    core = await open_core(YOMIKAI_LLM_CONCURRENCY="1", YOMIKAI_EMBEDDING_MODEL="off")
     services.openai.fail_next(status=500, times=9)  # three papers exhaust openai's retries
     report = await core.pipeline.fetch(SAMPLE_MONTH, LANG)
     assert report.ranking.pending == 3
@@ -148,7 +157,7 @@ async def test_an_organizers_list_keeps_its_order_in_one_arxiv_call(
     ]
     assert report.ranking.kind == "manual"
     assert report.ranking.source == "arxiv"
-    assert len(services.arxiv.requests) == 1
+    assert len(services.arxiv.queries()) == 1
     assert services.huggingface.requests == []
 
 

@@ -63,11 +63,12 @@ async def test_answers_are_grounded_cached_and_counted_per_guild(
 ) -> None:
     ranking = await core.rankings.stored(SAMPLE_MONTH, "ja")
     entry = ranking.entries[2]
-    first = await core.qa.answer(entry, "What is ConvMLP's main idea?")
-    assert first.text.startswith("Fake answer")
+    first = await core.qa.answer(entry, "What is ConvMLP's main result?")
+    assert first.text.startswith("According to the paper")
+    assert first.linked_text.endswith("(<https://arxiv.org/html/2109.04454v2#S3.SS1>)")
     assert not first.cached
     await core.qa.remember(first, GUILD)
-    again = await core.qa.answer(entry, "  what is convmlp's MAIN idea?")
+    again = await core.qa.answer(entry, "  what is convmlp's MAIN result?")
     assert again.cached
     assert again.text == first.text
     assert services.openai.count(purpose="ask") == 1

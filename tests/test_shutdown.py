@@ -36,7 +36,7 @@ async def test_sigterm_during_an_ask_still_answers_it(world: DiscordWorld, tmp_p
             world.guild,
             world.member,
             "ask",
-            {"question": "What is new?", "paper": "3", "month": MONTH},
+            {"question": "What did the ablation show?", "paper": "3", "month": MONTH},
         )
         await ask.wait_ack()
         proc.send_signal(signal.SIGTERM)
@@ -44,7 +44,7 @@ async def test_sigterm_during_an_ask_still_answers_it(world: DiscordWorld, tmp_p
         late = await world.api.invoke(world.guild, world.organizer, "ranking", {"month": MONTH})
         assert (await late.wait_settled()).text == t("ja", "restarting")
         await ask.wait_final(timeout=10)
-        assert "Fake answer" in ask.text
+        assert "According to the paper" in ask.text
         assert await asyncio.wait_for(proc.wait(), 15) == 0
     with sqlite3.connect(world.settings.db) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -18,6 +18,8 @@ from tests.fakes.server import serve
 from tests.fixtures_papers import (
     EXPECTED_TOP10,
     EXPECTED_TRENDING,
+    HOSHIZORA,
+    NORTHGATE,
     SAMPLE_MONTH,
     SAMPLE_PAPERS,
     arxiv_paper,
@@ -222,7 +224,9 @@ async def test_fetch_chunks_more_than_100_ids(http) -> None:
 
 
 async def test_fetch_reads_authors_affiliations_categories_and_versions(arxiv_fake, http) -> None:
-    _, url = arxiv_fake
+    fake, url = arxiv_fake
+    # Rare on arXiv, but some entries do carry affiliations.
+    fake.papers["2109.04454"]["authors"][0]["affiliations"] = [HOSHIZORA, NORTHGATE]
     papers = await _arxiv(http, url).fetch(["2109.04454", "2109.03814", "2109.08141v1"])
 
     convmlp = papers["2109.04454"]

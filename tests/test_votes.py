@@ -20,6 +20,8 @@ async def posted(world: DiscordWorld, **setup: object) -> Message:
     await world.run(world.organizer, "setup", channel=channel, **setup)
     result = await world.run(world.organizer, "post-ranking", month=MONTH)
     assert result.final, result.describe()
+    settings = await world.core.guilds.get(world.guild.id)
+    await world.notes_in(MONTH, settings.language)
     [message] = world.api.channel_messages(channel, include_ephemeral=False)
     return message
 

@@ -6,12 +6,16 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.ask import extractive
+from bot.ask.citations import link_citations
+from bot.ask.retrieval import Context, Retriever
 from bot.llm import prompts
 from bot.llm.client import LLM, Usage
+from bot.llm.tokens import estimate_tokens
 from bot.models import RankedPaper, Ranking
+from bot.papers.fulltext.library import FullTexts
 from bot.store.store import Store, add_usage, utcnow
 
 PURPOSE = "ask"
@@ -19,6 +23,9 @@ SYSTEM_PROMPT = "ask.system.md"
 USER_PROMPT = "ask.user.md"
 MAX_QUESTION = 500
 MAX_ANSWER_TOKENS = 800
+DEFAULT_CONTEXT_TOKENS = 12000
+# The paper's metadata and notes, and the question, beside the passages.
+FIXED_MARGIN = 1500
 LANGUAGE_NAMES = {"ja": "Japanese", "en": "English"}
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
@@ -30,24 +37,42 @@ class Answer:
     key: str
     usage: Usage | None = None  # None when the answer came from the cache or without an LLM
     offline: bool = False  # picked from the material by bot.ask.extractive, not written by an LLM
+    links: dict[str, str] = field(default_factory=dict)  # citation key -> URL in the paper
 
     @property
     def cached(self) -> bool:
         return self.usage is None and not self.offline
+
+    @property
+    def linked_text(self) -> str:
+        """The answer with its citations turned into links to the paper's sections or pages."""
+        return link_citations(self.text, self.links)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An /ask ready to send: its prompt, where its citations link, and a cached answer."""
+
+    entry: RankedPaper
+    question: str
+    key: str
+    messages: list[dict[str, str]]
+    links: dict[str, str]
+    cached: Answer | None
 
 
 def question_language(question: str) -> str:
     return "ja" if _JAPANESE.search(question) else "en"
 
 
-def question_key(question: str, entry: RankedPaper) -> str:
+def question_key(question: str, entry: RankedPaper, context: Context | None) -> str:
     """Equal for the same question (up to case and spacing) on the same stored material."""
     folded = " ".join(unicodedata.normalize("NFKC", question).casefold().split())
-    data = json.dumps(material(entry), ensure_ascii=False, sort_keys=True)
+    data = json.dumps(material(entry, context), ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(f"{folded}\0{data}".encode()).hexdigest()
 
 
-def material(entry: RankedPaper) -> dict[str, object]:
+def material(entry: RankedPaper, context: Context | None = None) -> dict[str, object]:
     paper, summary = entry.paper, entry.summary
     data: dict[str, object] = {
         "arxiv_id": paper.arxiv_id,
@@ -57,47 +82,86 @@ def material(entry: RankedPaper) -> dict[str, object]:
     }
     if summary:
         data["notes"] = summary.to_dict()
+    if context is not None:
+        data["passages_complete"] = context.whole
+        data["passages"] = [
+            {"cite": c.cite, "section": c.label, "text": c.body} for c in context.passages
+        ]
     return data
 
 
-def ask_messages(entry: RankedPaper, question: str) -> list[dict[str, str]]:
+def ask_messages(
+    entry: RankedPaper, question: str, context: Context | None = None
+) -> list[dict[str, str]]:
+    """System prompt, then the paper, then the question: the same paper gives the same prefix."""
     names = {"question_language_name": LANGUAGE_NAMES[question_language(question)]}
     user = prompts.render(
         USER_PROMPT,
-        material=prompts.data_block(material(entry)),
+        material=prompts.data_block(material(entry, context)),
         question=prompts.data_block(question),
         **names,
     )
-    system = prompts.render(SYSTEM_PROMPT, **names)
+    system = prompts.render(SYSTEM_PROMPT)
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
 class QA:
-    def __init__(self, store: Store, llm: LLM | None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        llm: LLM | None,
+        fulltexts: FullTexts,
+        *,
+        context_tokens: int = DEFAULT_CONTEXT_TOKENS,
+    ) -> None:
         self.store = store
         self.llm = llm
+        self.retriever = Retriever(fulltexts, llm)
+        self.context_tokens = context_tokens
         self.prompt_version = prompts.prompt_version(SYSTEM_PROMPT, USER_PROMPT)
 
     async def route(self, ranking: Ranking, question: str) -> RankedPaper | None:
-        """The ranking's paper most relevant to the question, or None when none relates."""
+        """The ranking's paper most relevant to the question, or None when none relates: its
+        titles, abstracts and notes, and its full text, lexically and by embeddings."""
         by_id = {entry.paper.arxiv_id: entry for entry in ranking.entries}
-        hits = await self.store.search(list(by_id), question)
-        return by_id[hits[0]] if hits else None
+        notes = await self.store.search(list(by_id), question)
+        ranked = await self.retriever.route([e.paper for e in ranking.entries], question, notes)
+        return by_id[ranked[0]] if ranked else None
+
+    async def prepare(self, entry: RankedPaper, question: str) -> Prepared:
+        """The prompt for the question, and the answer if the cache has it."""
+        context = await self.retriever.context(
+            entry.paper, entry.fulltext, question, self.passage_budget()
+        )
+        key = question_key(question, entry, context)
+        links = context.links if context else {}
+        cached = await self._cached(entry.paper.arxiv_id, key)
+        messages = ask_messages(entry, question, context)
+        hit = Answer(cached, entry, key, links=links) if cached is not None else None
+        return Prepared(entry, question, key, messages, links, hit)
+
+    def passage_budget(self) -> int:
+        """Tokens the paper's passages may take: the ask budget, less what a small context
+        window needs for the fixed prompt and the answer."""
+        window = self.llm.context_tokens if self.llm else None
+        if window is None:
+            return self.context_tokens
+        fixed = estimate_tokens(prompts.load(SYSTEM_PROMPT) + prompts.load(USER_PROMPT))
+        return max(0, min(self.context_tokens, window - fixed - MAX_ANSWER_TOKENS - FIXED_MARGIN))
 
     async def answer(self, entry: RankedPaper, question: str) -> Answer:
         """Answer from the stored material; the same question on the same paper is cached."""
-        key = question_key(question, entry)
-        cached = await self._cached(entry.paper.arxiv_id, key)
-        if cached is not None:
-            return Answer(cached, entry, key)
+        prepared = await self.prepare(entry, question)
+        if prepared.cached is not None:
+            return prepared.cached
         if self.llm is None:
             # No LLM configured: stored sentences, labelled; cheap, so never cached.
             text = extractive.answer(entry, question, question_language(question))
-            return Answer(text, entry, key, offline=True)
+            return Answer(text, entry, prepared.key, offline=True)
         text, usage = await self.llm.complete_text(
-            purpose=PURPOSE, messages=ask_messages(entry, question), max_tokens=MAX_ANSWER_TOKENS
+            purpose=PURPOSE, messages=prepared.messages, max_tokens=MAX_ANSWER_TOKENS
         )
-        return Answer(text, entry, key, usage)
+        return Answer(text, entry, prepared.key, usage, links=prepared.links)
 
     async def remember(self, answer: Answer, guild_id: int | None) -> None:
         """Cache a new answer and count its tokens for the guild, in one transaction."""

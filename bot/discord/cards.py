@@ -39,9 +39,10 @@ def paper_card(entry: RankedPaper, month: str, language: str) -> Embed:
         "footer": {"text": " · ".join(footer)},
         "fields": [],
     }
+    source = fulltext_line(entry, language)
     if summary:
         original, hook = shorten(paper.title, 300), shorten(summary.hook, 200)
-        intro = f"*{original}*\n{hook}\n\n**{t(language, 'abstract')}**\n"
+        intro = f"*{original}*\n{hook}\n{source}\n\n**{t(language, 'abstract')}**\n"
         body = summary.abstract
         embed["fields"] = [
             {
@@ -52,12 +53,22 @@ def paper_card(entry: RankedPaper, month: str, language: str) -> Embed:
             for name in SUMMARY_FIELDS
         ]
     else:
-        intro, body = f"⚠️ {t(language, 'pending')}\n\n", paper.abstract
+        intro, body = f"⚠️ {t(language, 'pending')}\n{source}\n\n", paper.abstract
     room = min(limits.EMBED_DESCRIPTION, limits.EMBED_TOTAL - limits.embed_length(embed)) - len(
         intro
     )
     embed["description"] = intro + shorten(body, room, more)
     return embed
+
+
+def fulltext_line(entry: RankedPaper, language: str) -> str:
+    """Where the card's notes come from: the paper's HTML or PDF (linked), or the abstract."""
+    info = entry.fulltext
+    if info is None:
+        return t(language, "fulltext_pending")
+    if info.available and info.url:
+        return t(language, f"fulltext_{info.source}", url=info.url)
+    return t(language, "fulltext_abstract", detail=shorten(info.detail or "—", 200))
 
 
 def ranking_overview(ranking: Ranking, language: str, status: str = "") -> Embed:

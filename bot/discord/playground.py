@@ -591,9 +591,11 @@ async def play(
                 command_guilds=(guild.id,),
                 ask_cooldown=0.0,
             )
-            core = await Core.open(local, OFFLINE_PACING)
+            core = await Core.open(local, OFFLINE_PACING, offline=True)
             try:
-                month = await load_sample(core.store, local.language, summary_prompt_version())
+                month = await load_sample(
+                    core.store, core.pipeline.fulltexts, local.language, summary_prompt_version()
+                )
                 async with running(core):
                     await api.wait_commands(guild, names=("ask", "vote"), timeout=START_TIMEOUT)
                     session = Session(api, guild, person, month, out)

@@ -1,15 +1,17 @@
-"""The monthly job: rank papers, enrich them from arXiv, summarize, store at every step."""
+"""The monthly job: rank papers, enrich them from arXiv, read their full texts, summarize;
+stored at every step."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 
 from bot.http import SourceError
 from bot.llm.client import LLMError
-from bot.models import Candidate, Ranking
+from bot.models import Candidate, Paper, Ranking, merge_authors
+from bot.papers.fulltext.library import FullTexts
 from bot.papers.sources.arxiv import ArxivClient
 from bot.papers.sources.arxiv_ids import parse_arxiv_ref
 from bot.papers.sources.huggingface import HuggingFacePapers
@@ -42,6 +44,7 @@ class Pipeline:
         store: Store,
         huggingface: HuggingFacePapers,
         arxiv: ArxivClient,
+        fulltexts: FullTexts,
         summarizer: Summarizer | None,
         *,
         prompt_version: str,
@@ -49,6 +52,7 @@ class Pipeline:
         self.store = store
         self.huggingface = huggingface
         self.arxiv = arxiv
+        self.fulltexts = fulltexts
         self.summarizer = summarizer
         self.prompt_version = prompt_version
 
@@ -62,18 +66,30 @@ class Pipeline:
         refs: Sequence[str] = (),
         progress: Progress = _no_progress,
     ) -> FetchReport:
-        """Fetch and store the month's ranking, then fill in whatever summaries are missing."""
+        """Fetch and store the month's ranking, then its full texts and missing summaries."""
         warnings: list[str] = []
-        if refs:
-            kind = "manual"
-            ids = await self._store_manual(month, refs)
-        else:
-            ids = await self._store_ranked(month, kind, top, warnings)
+        kind, ids = await self.rank(month, kind=kind, top=top, refs=refs, warnings=warnings)
         progress("ranking", len(ids), len(ids))
-        summarized = await self.summarize(ids, language, warnings, progress)
+        summarized = await self.complete(ids, language, warnings, progress)
         ranking = await self.store.ranking(month, kind, language, self.prompt_version)
         assert ranking is not None
         return FetchReport(ranking, summarized, tuple(warnings))
+
+    async def rank(
+        self,
+        month: str,
+        *,
+        kind: str = "monthly",
+        top: int = 10,
+        refs: Sequence[str] = (),
+        warnings: list[str] | None = None,
+    ) -> tuple[str, list[str]]:
+        """Store the month's ranking with arXiv's details; (kind, arXiv ids in rank order)."""
+        if refs:
+            return "manual", await self._store_manual(month, refs)
+        return kind, await self._store_ranked(
+            month, kind, top, [] if warnings is None else warnings
+        )
 
     async def _store_ranked(
         self, month: str, kind: str, top: int, warnings: list[str]
@@ -122,43 +138,65 @@ class Pipeline:
         await self.store.save_ranking(month, kind, source, entries)
         return [aid for aid, _ in entries]
 
-    async def summarize(
+    async def complete(
         self,
         ids: Sequence[str],
         language: str,
         warnings: list[str],
         progress: Progress = _no_progress,
+        on_summary: Callable[[str], Awaitable[None]] | None = None,
     ) -> int:
-        """Summarize the papers that lack a summary; each one is stored as soon as it is ready."""
-        missing = await self.store.missing_summaries(ids, language, self.prompt_version)
-        if not missing:
-            return 0
-        if self.summarizer is None:
-            warnings.append(f"{len(missing)} summaries pending: no OPENAI_API_KEY set")
-            return 0
-        papers = await self.store.papers(missing)
-        summarizer = self.summarizer
-        done = 0
+        """Read each paper's full text (one download at a time) and write its missing summary
+        as soon as its text is in, not after the last; return the summaries written."""
+        papers = await self.store.papers(ids)
+        written: list[str] = []
         failures: list[str] = []
+        tasks: list[asyncio.Task[None]] = []
 
-        async def one(arxiv_id: str) -> None:
-            nonlocal done
-            try:
-                summary, usage = await summarizer.summarize(papers[arxiv_id], language)
-            except LLMError as exc:
-                log.info("summary of %s failed: %s", arxiv_id, exc)
-                failures.append(arxiv_id)
-                return
-            await self.store.save_summary(
-                arxiv_id, language, self.prompt_version, summary, usage.model
-            )
-            await self.store.record_usage(usage)
-            done += 1
-            progress("summaries", done, len(missing))
+        async def summarize(arxiv_id: str) -> None:
+            if await self._summarize(papers[arxiv_id], language, failures):
+                written.append(arxiv_id)
+                progress("summaries", len(written), len(ids))
+                if on_summary is not None:
+                    await on_summary(arxiv_id)
 
-        await asyncio.gather(*(one(aid) for aid in missing))
-        if failures:
+        try:
+            for done, arxiv_id in enumerate(ids, 1):
+                await self.fulltexts.ensure(papers[arxiv_id])
+                progress("full texts", done, len(ids))
+                tasks.append(asyncio.create_task(summarize(arxiv_id)))
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+        if self.summarizer is None:
+            missing = await self.store.missing_summaries(ids, language, self.prompt_version)
+            if missing:
+                warnings.append(f"{len(missing)} summaries pending: no OPENAI_API_KEY set")
+        elif failures:
             warnings.append(
                 f"{len(failures)} summaries pending: the LLM failed for {', '.join(failures)}"
             )
-        return done
+        return len(written)
+
+    async def _summarize(self, paper: Paper, language: str, failures: list[str]) -> bool:
+        """Write the paper's summary if it lacks one (or has one from the abstract alone)."""
+        if self.summarizer is None:
+            return False
+        if not await self.store.missing_summaries([paper.arxiv_id], language, self.prompt_version):
+            return False
+        document = await self.fulltexts.document(paper)
+        if document is not None:
+            paper = replace(paper, authors=merge_authors(paper.authors, document.authors))
+        try:
+            summary, usage = await self.summarizer.summarize(paper, language, document)
+        except LLMError as exc:
+            log.info("summary of %s failed: %s", paper.arxiv_id, exc)
+            failures.append(paper.arxiv_id)
+            return False
+        basis = document.source if document else "abstract"
+        await self.store.save_summary(
+            paper.arxiv_id, language, self.prompt_version, summary, usage.model, basis
+        )
+        await self.store.record_usage(usage)
+        return True

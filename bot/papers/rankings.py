@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.models import Ranking
-from bot.papers.pipeline import FetchReport, Pipeline
+from bot.papers.pipeline import Pipeline
 from bot.store.store import Store, utcnow
+
+log = logging.getLogger(__name__)
 
 # A claim whose post never got a message id (the bot died while posting) may be taken over.
 STALE_CLAIM = timedelta(minutes=10)
@@ -33,6 +37,9 @@ class Rankings:
         self.pipeline = pipeline
         self._month_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._cache: dict[tuple[str, str], tuple[int, float, Ranking | None]] = {}
+        self._completing: dict[tuple[str, str], asyncio.Task[None]] = {}
+        # Called with the month whenever some of its notes land (e.g. to update its posts).
+        self.listeners: list[Callable[[str], Awaitable[None]]] = []
 
     async def stored(self, month: str, language: str) -> Ranking | None:
         """The month's ranking of the kind fetched last, or None; cached until content changes."""
@@ -49,18 +56,61 @@ class Rankings:
 
     async def ensure(
         self, month: str, language: str, *, kind: str = "monthly", top: int = 10
-    ) -> tuple[Ranking, FetchReport | None]:
-        """The stored ranking, fetched first when the month has none; pending summaries retried."""
+    ) -> Ranking:
+        """The stored ranking, fetched first when the month has none. Full texts and missing
+        summaries are completed in the background; listeners hear of each summary landing."""
         async with self._month_locks[month]:
             ranking = await self.stored(month, language)
             if ranking is None:
-                report = await self.pipeline.fetch(month, language, kind=kind, top=top)
-                return report.ranking, report
-            if ranking.pending:
-                ids = [entry.paper.arxiv_id for entry in ranking.entries]
-                await self.pipeline.summarize(ids, language, [])
-                ranking = await self.stored(month, language) or ranking
-            return ranking, None
+                await self.pipeline.rank(month, kind=kind, top=top)
+                ranking = await self.stored(month, language)
+                assert ranking is not None
+            if ranking.pending or any(entry.fulltext is None for entry in ranking.entries):
+                self._complete_later(ranking, language)
+            return ranking
+
+    def _complete_later(self, ranking: Ranking, language: str) -> None:
+        key = (ranking.month, language)
+        running = self._completing.get(key)
+        if running is not None and not running.done():
+            return
+        ids = [entry.paper.arxiv_id for entry in ranking.entries]
+        self._completing[key] = asyncio.create_task(
+            self._complete(ranking.month, ids, language), name=f"complete {ranking.month}"
+        )
+
+    async def _complete(self, month: str, ids: list[str], language: str) -> None:
+        async def landed(arxiv_id: str) -> None:
+            await self._tell(month)
+
+        warnings: list[str] = []
+        try:
+            await self.pipeline.complete(ids, language, warnings, on_summary=landed)
+        except Exception:
+            log.exception("completing %s failed", month)
+        for warning in warnings:
+            log.info("%s: %s", month, warning)
+        await self._tell(month)
+
+    async def _tell(self, month: str) -> None:
+        for listener in self.listeners:
+            try:
+                await listener(month)
+            except Exception:
+                log.exception("a listener of %s failed", month)
+
+    async def settled(self, month: str, language: str, timeout: float = 60.0) -> None:
+        """Wait until the month's background completion (if any) has finished."""
+        task = self._completing.get((month, language))
+        if task is not None:
+            await asyncio.wait_for(asyncio.shield(task), timeout)
+
+    async def aclose(self) -> None:
+        """Stop background completions; what they stored so far stays stored."""
+        tasks = [task for task in self._completing.values() if not task.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def post(self, guild_id: int, month: str) -> RankingPost | None:
         async with self.store.reader.execute(
@@ -70,6 +120,13 @@ class Rankings:
         ) as cursor:
             row = await cursor.fetchone()
         return RankingPost(**dict(row)) if row else None
+
+    async def posted_guilds(self, month: str) -> list[int]:
+        async with self.store.reader.execute(
+            "SELECT guild_id FROM ranking_posts WHERE month = ? AND message_id IS NOT NULL",
+            (month,),
+        ) as cursor:
+            return [row[0] for row in await cursor.fetchall()]
 
     async def claim_post(self, guild_id: int, month: str) -> bool:
         """Reserve the month's post for this caller; False when it is posted or being posted."""

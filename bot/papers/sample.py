@@ -12,6 +12,8 @@ from importlib import resources
 from typing import Any
 
 from bot.models import Author, Paper, Summary
+from bot.papers.fulltext.document import Document
+from bot.papers.fulltext.library import FullTexts
 from bot.store.store import Store
 
 SAMPLE_MONTH = "2021-09"
@@ -37,8 +39,11 @@ def _paper(item: dict[str, Any]) -> Paper:
     )
 
 
-async def load_sample(store: Store, language: str, prompt_version: str) -> str:
-    """Store the sample's papers, its monthly ranking and its notes in `language`; the month.
+async def load_sample(
+    store: Store, fulltexts: FullTexts, language: str, prompt_version: str
+) -> str:
+    """Store the sample's papers, their full texts, its monthly ranking and its notes in
+    `language`; the month.
 
     The notes are stored under `prompt_version` (bot.papers.summaries.summary_prompt_version()), so
     cards show them as the current summaries. Without notes in `language` the papers are
@@ -51,8 +56,14 @@ async def load_sample(store: Store, language: str, prompt_version: str) -> str:
     entries = [(item["arxiv_id"], item.get("upvotes")) for item in items]
     await store.save_ranking(data["month"], data.get("kind", "monthly"), SOURCE, entries)
     for item in items:
+        document = Document.from_dict(item["fulltext"]) if item.get("fulltext") else None
+        if document is not None:
+            await fulltexts.keep(_paper(item), document)
         notes = item.get("summaries", {}).get(language)
         if notes:
             summary = Summary.from_dict(notes)
-            await store.save_summary(item["arxiv_id"], language, prompt_version, summary, MODEL)
+            basis = document.source if document else "abstract"
+            await store.save_summary(
+                item["arxiv_id"], language, prompt_version, summary, MODEL, basis
+            )
     return data["month"]

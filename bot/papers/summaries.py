@@ -9,6 +9,8 @@ from typing import Any
 from bot.llm import prompts
 from bot.llm.client import LLM, LLMError, Usage
 from bot.models import Paper, Summary
+from bot.papers.fulltext.document import Document
+from bot.papers.fulltext.excerpt import excerpt
 
 PURPOSE = "summary"
 SCHEMA_NAME = "paper_summary"
@@ -26,26 +28,31 @@ PAPER_OPEN, PAPER_CLOSE = "<paper>", "</paper>"
 HOOK_CHARS = 80
 
 
-def paper_block(paper: Paper) -> str:
-    """The paper as JSON that cannot contain the `<paper>` delimiters, however hostile."""
-    data = {
+def paper_block(paper: Paper, document: Document | None = None) -> str:
+    """The paper as JSON that cannot contain the `<paper>` delimiters, however hostile; with
+    its full text, a bounded excerpt of the body (bot.papers.fulltext.excerpt)."""
+    data: dict[str, Any] = {
         "arxiv_id": paper.arxiv_id,
         "title": paper.title,
         "authors": [author.to_dict() for author in paper.authors],
         "categories": list(paper.categories),
         "abstract": paper.abstract,
     }
+    if document is not None:
+        data["body"] = excerpt(document)
     return prompts.data_block(data)
 
 
-def summary_messages(paper: Paper, language: str) -> list[dict[str, str]]:
+def summary_messages(
+    paper: Paper, language: str, document: Document | None = None
+) -> list[dict[str, str]]:
     if language not in LANGUAGE_NAMES:
         raise ValueError(f"unsupported summary language: {language}")
     names = {"language": language, "language_name": LANGUAGE_NAMES[language]}
     system = prompts.render(
         SYSTEM_PROMPT, style=prompts.load(STYLE_PROMPTS[language]).strip(), **names
     )
-    user = prompts.render(USER_PROMPT, paper=paper_block(paper), **names)
+    user = prompts.render(USER_PROMPT, paper=paper_block(paper, document), **names)
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
@@ -71,11 +78,14 @@ class Summarizer:
     def prompt_version(self) -> str:
         return summary_prompt_version()
 
-    async def summarize(self, paper: Paper, language: str) -> tuple[Summary, Usage]:
-        """The summary in `language` ("ja" or "en"); LLMError when the answer is unusable."""
+    async def summarize(
+        self, paper: Paper, language: str, document: Document | None = None
+    ) -> tuple[Summary, Usage]:
+        """The summary in `language` ("ja" or "en"), from the full text when given; LLMError
+        when the answer is unusable."""
         data, usage = await self._llm.complete_json(
             purpose=PURPOSE,
-            messages=summary_messages(paper, language),
+            messages=summary_messages(paper, language, document),
             schema_name=SCHEMA_NAME,
             schema=SCHEMA,
         )

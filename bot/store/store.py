@@ -6,13 +6,22 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from bot.models import Author, Paper, RankedPaper, Ranking, Summary
+from bot.models import (
+    Author,
+    FullTextInfo,
+    Paper,
+    RankedPaper,
+    Ranking,
+    Summary,
+    merge_authors,
+)
 from bot.store.database import connect, migrate
 from bot.store.search_text import index_text, match_query
 
@@ -41,6 +50,24 @@ def _paper_from_row(row: aiosqlite.Row) -> Paper:
         categories=tuple(json.loads(row["categories"])),
         published=row["published"],
         updated=row["updated"],
+    )
+
+
+def _ranked_from_row(row: aiosqlite.Row) -> RankedPaper:
+    paper = _paper_from_row(row)
+    fulltext = None
+    if row["f_source"] is not None:
+        fulltext = FullTextInfo(
+            row["f_source"], row["f_url"], row["f_detail"], tuple(json.loads(row["f_sections"]))
+        )
+        read = tuple(Author.from_dict(a) for a in json.loads(row["f_authors"]))
+        paper = replace(paper, authors=merge_authors(paper.authors, read))
+    return RankedPaper(
+        rank=row["rank"],
+        paper=paper,
+        upvotes=row["upvotes"],
+        summary=Summary.from_dict(json.loads(row["summary"])) if row["summary"] else None,
+        fulltext=fulltext,
     )
 
 
@@ -169,46 +196,55 @@ class Store:
         if head is None:
             return None
         async with self.reader.execute(
-            "SELECT e.rank, e.upvotes, p.*, s.body AS summary FROM ranking_entries e"
+            "SELECT e.rank, e.upvotes, p.*, s.body AS summary, f.source AS f_source,"
+            " f.url AS f_url, f.detail AS f_detail, f.sections AS f_sections,"
+            " f.authors AS f_authors FROM ranking_entries e"
             " JOIN papers p USING (arxiv_id)"
             " LEFT JOIN summaries s ON s.arxiv_id = e.arxiv_id AND s.language = ?"
-            " AND s.prompt_version = ? WHERE e.ranking_id = ? ORDER BY e.rank",
+            " AND s.prompt_version = ?"
+            " LEFT JOIN fulltexts f ON f.arxiv_id = e.arxiv_id AND f.version = coalesce(p.version, '')"
+            " WHERE e.ranking_id = ? ORDER BY e.rank",
             (language, prompt_version, head["id"]),
         ) as cursor:
             rows = await cursor.fetchall()
-        entries = tuple(
-            RankedPaper(
-                rank=row["rank"],
-                paper=_paper_from_row(row),
-                upvotes=row["upvotes"],
-                summary=Summary.from_dict(json.loads(row["summary"])) if row["summary"] else None,
-            )
-            for row in rows
-        )
+        entries = tuple(_ranked_from_row(row) for row in rows)
         return Ranking(month, kind, head["source"], head["fetched_at"], entries)
 
     async def missing_summaries(
         self, arxiv_ids: Sequence[str], language: str, prompt_version: str
     ) -> list[str]:
+        """Papers with no summary in this language and prompt version, or only one written from
+        the abstract while their full text is now stored."""
         marks = ",".join("?" * len(arxiv_ids))
         async with self.reader.execute(
-            f"SELECT arxiv_id FROM summaries WHERE language = ? AND prompt_version = ?"
-            f" AND arxiv_id IN ({marks})",
+            "SELECT s.arxiv_id FROM summaries s JOIN papers p USING (arxiv_id)"
+            " LEFT JOIN fulltexts f ON f.arxiv_id = s.arxiv_id"
+            " AND f.version = coalesce(p.version, '')"
+            " WHERE s.language = ? AND s.prompt_version = ?"
+            " AND NOT (s.basis = 'abstract' AND coalesce(f.source, 'abstract') != 'abstract')"
+            f" AND s.arxiv_id IN ({marks})",
             (language, prompt_version, *arxiv_ids),
         ) as cursor:
             done = {row["arxiv_id"] for row in await cursor.fetchall()}
         return [aid for aid in arxiv_ids if aid not in done]
 
     async def save_summary(
-        self, arxiv_id: str, language: str, prompt_version: str, summary: Summary, model: str
+        self,
+        arxiv_id: str,
+        language: str,
+        prompt_version: str,
+        summary: Summary,
+        model: str,
+        basis: str = "abstract",
     ) -> None:
+        """Store a summary; `basis` is what it was written from: "abstract", "html" or "pdf"."""
         body = json.dumps(summary.to_dict(), ensure_ascii=False)
         async with self.transaction() as conn:
             await conn.execute(
                 "INSERT OR REPLACE INTO summaries"
-                " (arxiv_id, language, prompt_version, body, model, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (arxiv_id, language, prompt_version, body, model, utcnow()),
+                " (arxiv_id, language, prompt_version, body, model, created_at, basis)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (arxiv_id, language, prompt_version, body, model, utcnow(), basis),
             )
             await self._reindex([arxiv_id])
         self.content_generation += 1

@@ -5,6 +5,9 @@ async with serve(fake.make_app()) as url:
     client = ArxivClient(http, url + ARXIV_PATH, min_interval=0, retry_base_delay=0.01)
     fake.fail_next(status=503)                 # scripting as in FakeHuggingFace
     fake.requests[0].query["id_list"]          # "2109.00301,2109.01652,..."
+
+With `files` it also serves the papers' LaTeXML pages at /html/<id>v<n> and their PDFs at
+/pdf/<id>v<n> (404 for a paper without one), as arxiv.org does.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.scripted import ScriptedFake
+from tests.fakes.scripted import Recorded, ScriptedFake
 
 ARXIV_PATH = "/api/query"
+HTML_PATH = "/html"
+PDF_PATH = "/pdf"
 ATOM = "http://www.w3.org/2005/Atom"
 ARXIV = "http://arxiv.org/schemas/atom"
 OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
@@ -35,14 +40,46 @@ class FakeArxiv(ScriptedFake):
     makes the whole answer a single error entry, as arXiv does. max_results defaults to 10.
     """
 
-    def __init__(self, papers: dict[str, dict[str, Any]]) -> None:
+    def __init__(
+        self, papers: dict[str, dict[str, Any]], files: dict[str, dict[str, bytes]] | None = None
+    ) -> None:
         super().__init__()
         self.papers = papers
+        # {"2109.04454v2": {"html": page, "pdf": file}}: what /html/<id> and /pdf/<id> serve.
+        self.files = files or {}
 
     def make_app(self) -> web.Application:
         app = web.Application()
         app.router.add_get(ARXIV_PATH, self._query)
+        app.router.add_get(HTML_PATH + "/{versioned}", self._html)
+        app.router.add_get(PDF_PATH + "/{versioned}", self._pdf)
         return app
+
+    def queries(self) -> list[Recorded]:
+        """The API requests received (/api/query), in order."""
+        return [r for r in self.requests if r.path == ARXIV_PATH]
+
+    def downloads(self, kind: str | None = None) -> list[str]:
+        """The paths of the /html and /pdf requests received, in order."""
+        prefixes = {"html": (HTML_PATH,), "pdf": (PDF_PATH,), None: (HTML_PATH, PDF_PATH)}[kind]
+        return [r.path for r in self.requests if r.path.startswith(prefixes)]
+
+    async def _html(self, request: web.Request) -> web.Response:
+        return self._file(request, "html", "text/html")
+
+    async def _pdf(self, request: web.Request) -> web.Response:
+        return self._file(request, "pdf", "application/pdf")
+
+    def _file(self, request: web.Request, kind: str, content_type: str) -> web.Response:
+        canned = self._take(request)
+        if canned is not None:
+            return canned
+        body = self.files.get(request.match_info["versioned"], {}).get(kind)
+        if body is None:
+            # arXiv answers 404 with a short page for papers it has no HTML rendering of.
+            return web.Response(status=404, text="<html><body>No HTML for this paper</body></html>",
+                                content_type="text/html")  # fmt: skip
+        return web.Response(body=body, content_type=content_type)
 
     async def _query(self, request: web.Request) -> web.Response:
         canned = self._take(request)

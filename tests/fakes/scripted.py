@@ -16,6 +16,7 @@ class Recorded:
     path: str
     query: dict[str, str]
     at: float
+    user_agent: str = ""
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Canned:
     body: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "text/html"
+    path_prefix: str = ""
 
     def response(self) -> web.Response:
         return web.Response(
@@ -46,11 +48,24 @@ class ScriptedFake:
         headers: dict[str, str] | None = None,
         content_type: str = "text/html",
         times: int = 1,
+        path_prefix: str = "",
     ) -> None:
-        """Answer the next `times` requests with this response instead of the normal one."""
-        canned = Canned(status, body, headers or {}, content_type)
+        """Answer the next `times` requests (whose path starts with `path_prefix`) with this
+        response instead of the normal one."""
+        canned = Canned(status, body, headers or {}, content_type, path_prefix)
         self._canned.extend([canned] * times)
 
     def _take(self, request: web.Request) -> web.Response | None:
-        self.requests.append(Recorded(request.path, dict(request.query), time.monotonic()))
-        return self._canned.popleft().response() if self._canned else None
+        self.requests.append(
+            Recorded(
+                request.path,
+                dict(request.query),
+                time.monotonic(),
+                request.headers.get("User-Agent", ""),
+            )
+        )
+        for canned in self._canned:
+            if request.path.startswith(canned.path_prefix):
+                self._canned.remove(canned)
+                return canned.response()
+        return None

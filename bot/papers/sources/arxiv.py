@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 import httpx
 
-from bot.http import SourceError, get_with_retries
+from bot.http import Pacer, SourceError, get_with_retries
 from bot.models import Author, Paper
 from bot.papers.sources.arxiv_ids import parse_arxiv_ref, split_version
 
@@ -36,10 +34,8 @@ class ArxivClient:
     ) -> None:
         self.client = client
         self.base_url = base_url
-        self.min_interval = min_interval
         self.retry_base_delay = retry_base_delay
-        self._lock = asyncio.Lock()
-        self._last_request: float | None = None
+        self._pacer = Pacer(min_interval)
 
     async def fetch(self, ids: Sequence[str]) -> dict[str, Paper]:
         """Papers by id without version; ids arXiv does not know are absent from the result."""
@@ -52,26 +48,15 @@ class ArxivClient:
 
     async def _query(self, ids: list[str]) -> bytes:
         params = {"id_list": ",".join(ids), "max_results": str(len(ids))}
-        async with self._lock:
-            await self._wait_turn()
-            try:
-                response = await get_with_retries(
-                    self.client,
-                    self.base_url,
-                    source="arXiv",
-                    params=params,
-                    base_delay=self.retry_base_delay,
-                )
-            finally:
-                self._last_request = time.monotonic()
+        async with self._pacer.turn():
+            response = await get_with_retries(
+                self.client,
+                self.base_url,
+                source="arXiv",
+                params=params,
+                base_delay=self.retry_base_delay,
+            )
         return response.content
-
-    async def _wait_turn(self) -> None:
-        if self._last_request is None:
-            return
-        remaining = self._last_request + self.min_interval - time.monotonic()
-        if remaining > 0:
-            await asyncio.sleep(remaining)
 
 
 def parse_feed(data: bytes | str) -> dict[str, Paper]:
