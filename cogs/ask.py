@@ -1,4 +1,5 @@
-"""/ask: a member's question, answered from the stored material of one of the month's papers."""
+"""/ask: a member's question about one of the month's papers, answered from the paper itself and
+shown as the LLM writes it."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from discord.ext import commands
 from bot.ask.cooldowns import Cooldown
 from bot.ask.qa import MAX_QUESTION, Answer, question_language
 from bot.discord.client import YomikaiBot
-from bot.discord.limits import split_message
 from bot.i18n import t
 from bot.llm.client import LLMError
+from bot.models import RankedPaper
 from bot.months import MonthError
 from bot.papers.refs import RefError, resolve_ref
 from cogs._common import (
@@ -23,8 +24,8 @@ from cogs._common import (
     month_of,
     paper_autocomplete,
     refuse,
-    reply,
 )
+from cogs._streaming import StreamedReply
 
 log = logging.getLogger(__name__)
 
@@ -85,27 +86,37 @@ class AskCog(commands.Cog):
             )
         # Only the LLM is slow; everything above answers within Discord's 3 s, privately.
         await interaction.response.defer(thinking=True)
+        shown = StreamedReply(interaction, answer_head(entry, language, routed=paper is None))
         try:
-            answer = await self.core.qa.answer(entry, question)
+            answer = await self._answer(entry, question, shown)
         except LLMError as exc:
             log.warning("guild %s: /ask failed: %s", interaction.guild_id, exc)
-            return await refuse(interaction, language, "ask_failed")
-        for chunk in split_message(render_answer(answer, language, routed=paper is None)):
-            await reply(interaction, chunk)
+            # Everyone saw "thinking…": the apology replaces it, and says nothing private.
+            return await shown.fail(t(language, "ask_failed"))
+        await shown.finish(answer.linked_text)
         # Stored after the member has the answer: the writes queue behind other writes.
         await self.core.qa.remember(answer, interaction.guild_id)
+
+    async def _answer(self, entry: RankedPaper, question: str, shown: StreamedReply) -> Answer:
+        """The answer, streamed into `shown` as the LLM writes it (cached ones come whole)."""
+        prepared = await self.core.qa.prepare(entry, question)
+        shown.links = prepared.links
+        if prepared.cached is not None or self.core.llm is None:
+            return await self.core.qa.respond(prepared)
+        async with self.core.qa.stream(prepared) as stream:
+            async for delta in stream:
+                shown.feed(delta)
+        return self.core.qa.streamed(prepared, stream)
 
     @ask.autocomplete("paper")
     async def paper_choices(self, interaction: Interaction, current: str) -> list[Choice[str]]:
         return await paper_autocomplete(self.core, interaction, current)
 
 
-def render_answer(answer: Answer, language: str, *, routed: bool) -> str:
-    entry = answer.entry
+def answer_head(entry: RankedPaper, language: str, *, routed: bool) -> str:
     title = entry.summary.title if entry.summary else entry.paper.title
     key = "ask_routed" if routed else "ask_about"
-    head = t(language, key, rank=entry.rank, title=title, arxiv_id=entry.paper.arxiv_id)
-    return f"{head}\n\n{answer.linked_text}"
+    return t(language, key, rank=entry.rank, title=title, arxiv_id=entry.paper.arxiv_id)
 
 
 async def setup(bot: YomikaiBot) -> None:

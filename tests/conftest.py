@@ -58,14 +58,20 @@ class Services:
         return env | extra
 
 
-def _fakes() -> tuple[FakeHuggingFace, FakeArxiv, FakeOpenAI]:
+def _fakes(llm_mode: str = "openai") -> tuple[FakeHuggingFace, FakeArxiv, FakeOpenAI]:
     arxiv = FakeArxiv(arxiv_records(), files={k: dict(v) for k, v in arxiv_files().items()})
-    return FakeHuggingFace({SAMPLE_MONTH: hf_items()}), arxiv, reading_llm()
+    return FakeHuggingFace({SAMPLE_MONTH: hf_items()}), arxiv, reading_llm(mode=llm_mode)
 
 
 @pytest.fixture
-async def services() -> AsyncIterator[Services]:
-    huggingface, arxiv, openai = _fakes()
+def llm_mode(request: pytest.FixtureRequest) -> str:
+    """Which server the fake LLM behaves like; parametrize with indirect=True to change it."""
+    return getattr(request, "param", "openai")
+
+
+@pytest.fixture
+async def services(llm_mode: str) -> AsyncIterator[Services]:
+    huggingface, arxiv, openai = _fakes(llm_mode)
     async with (
         serve(huggingface.make_app()) as hf_url,
         serve(arxiv.make_app()) as arxiv_url,

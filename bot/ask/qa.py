@@ -12,7 +12,7 @@ from bot.ask import extractive
 from bot.ask.citations import link_citations
 from bot.ask.retrieval import Context, Retriever
 from bot.llm import prompts
-from bot.llm.client import LLM, Usage
+from bot.llm.client import LLM, TextStream, Usage
 from bot.llm.tokens import estimate_tokens
 from bot.models import RankedPaper, Ranking
 from bot.papers.fulltext.library import FullTexts
@@ -151,7 +151,11 @@ class QA:
 
     async def answer(self, entry: RankedPaper, question: str) -> Answer:
         """Answer from the stored material; the same question on the same paper is cached."""
-        prepared = await self.prepare(entry, question)
+        return await self.respond(await self.prepare(entry, question))
+
+    async def respond(self, prepared: Prepared) -> Answer:
+        """The whole answer at once: from the cache, the LLM, or without one, stored sentences."""
+        entry, question = prepared.entry, prepared.question
         if prepared.cached is not None:
             return prepared.cached
         if self.llm is None:
@@ -162,6 +166,18 @@ class QA:
             purpose=PURPOSE, messages=prepared.messages, max_tokens=MAX_ANSWER_TOKENS
         )
         return Answer(text, entry, prepared.key, usage, links=prepared.links)
+
+    def stream(self, prepared: Prepared) -> TextStream:
+        """The answer as the LLM writes it (`async with qa.stream(p) as s: async for ...`)."""
+        assert self.llm is not None
+        return self.llm.stream_text(
+            purpose=PURPOSE, messages=prepared.messages, max_tokens=MAX_ANSWER_TOKENS
+        )
+
+    def streamed(self, prepared: Prepared, stream: TextStream) -> Answer:
+        """The Answer a finished stream wrote."""
+        usage = stream.usage or Usage(PURPOSE, self.llm.model if self.llm else "", 0, 0)
+        return Answer(stream.text, prepared.entry, prepared.key, usage, links=prepared.links)
 
     async def remember(self, answer: Answer, guild_id: int | None) -> None:
         """Cache a new answer and count its tokens for the guild, in one transaction."""

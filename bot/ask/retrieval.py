@@ -9,6 +9,7 @@ them retrieval is lexical only.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ RRF_K = 60
 # Each passage costs its text plus its label and the JSON around it.
 PASSAGE_OVERHEAD = 16
 QUESTION_VECTORS = 512
+QUESTION_EMBED_SECONDS = 1.5
 ROUTE_CANDIDATES = 200
 # Below this cosine, an embedding match is too weak to route a question to a paper.
 ROUTE_MIN_SIMILARITY = 0.3
@@ -128,9 +130,12 @@ class Retriever:
             self._question_vectors.move_to_end(question)
             return self._question_vectors[question]
         try:
-            [vector], _ = await self.llm.embed([question], purpose="ask")
-        except LLMError as exc:
-            log.info("question not embedded (retrieval stays lexical): %s", exc)
+            # Routing runs before /ask is acknowledged: a slow server must not cost Discord's 3 s.
+            [vector], _ = await asyncio.wait_for(
+                self.llm.embed([question], purpose="ask"), QUESTION_EMBED_SECONDS
+            )
+        except (LLMError, TimeoutError) as exc:
+            log.info("question not embedded (retrieval stays lexical): %s", exc or "timeout")
             return None
         array = np.asarray(vector, dtype=np.float32)
         norm = float(np.linalg.norm(array))
