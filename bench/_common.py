@@ -11,10 +11,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.fakes.arxiv import ARXIV_PATH, FakeArxiv
+from tests.fakes.arxiv import ARXIV_PATH, HTML_PATH, PDF_PATH, FakeArxiv
 from tests.fakes.huggingface import FakeHuggingFace
 from tests.fakes.openai import FakeOpenAI
 from tests.fakes.server import serve
+from tests.fixtures_fulltext import arxiv_files
 from tests.fixtures_papers import SAMPLE_MONTH, arxiv_records, hf_items
 
 
@@ -32,16 +33,24 @@ class Fakes:
 
 @contextlib.asynccontextmanager
 async def served_fakes(openai: FakeOpenAI) -> AsyncIterator[Fakes]:
-    """The sample month's Hugging Face and arXiv fakes and `openai`, in a temporary folder."""
+    """The sample month's Hugging Face and arXiv fakes (API, HTML pages and PDFs) and `openai`,
+    in a temporary folder. Papers' files are served without the 3 s interval unless a
+    benchmark sets YOMIKAI_ARXIV_FILES_INTERVAL itself."""
     huggingface = FakeHuggingFace({SAMPLE_MONTH: hf_items()})
-    arxiv = FakeArxiv(arxiv_records())
+    arxiv = FakeArxiv(arxiv_records(), files={k: dict(v) for k, v in arxiv_files().items()})
     with tempfile.TemporaryDirectory() as folder:
         async with (
             serve(huggingface.make_app()) as hf_url,
             serve(arxiv.make_app()) as arxiv_url,
             serve(openai.app) as openai_url,
         ):
-            env = {"YOMIKAI_HF_API": hf_url, "YOMIKAI_ARXIV_API": arxiv_url + ARXIV_PATH}
+            env = {
+                "YOMIKAI_HF_API": hf_url,
+                "YOMIKAI_ARXIV_API": arxiv_url + ARXIV_PATH,
+                "YOMIKAI_ARXIV_HTML": arxiv_url + HTML_PATH,
+                "YOMIKAI_ARXIV_PDF": arxiv_url + PDF_PATH,
+                "YOMIKAI_ARXIV_FILES_INTERVAL": "0",
+            }
             yield Fakes(arxiv, openai, env | openai.settings_env(openai_url), Path(folder))
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from bot.ask import extractive
 from bot.ask.citations import link_citations
-from bot.ask.retrieval import Context, Retriever
+from bot.ask.retrieval import Context, Retriever, passage_entry
 from bot.llm import prompts
 from bot.llm.client import LLM, TextStream, Usage
 from bot.llm.tokens import estimate_tokens
@@ -84,9 +84,7 @@ def material(entry: RankedPaper, context: Context | None = None) -> dict[str, ob
         data["notes"] = summary.to_dict()
     if context is not None:
         data["passages_complete"] = context.whole
-        data["passages"] = [
-            {"cite": c.cite, "section": c.label, "text": c.body} for c in context.passages
-        ]
+        data["passages"] = [passage_entry(chunk) for chunk in context.passages]
     return data
 
 

@@ -18,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from bot.llm import prompts
 from bot.llm.client import LLM, LLMError
+from bot.llm.tokens import estimate_tokens
 from bot.models import FullTextInfo, Paper
 from bot.papers.fulltext.chunks import Chunk
 from bot.papers.fulltext.library import FullTexts, Passages
@@ -27,9 +29,8 @@ from bot.store.search_text import match_query
 log = logging.getLogger(__name__)
 
 RRF_K = 60
-# Each passage costs its text plus its label and the JSON around it.
-PASSAGE_OVERHEAD = 16
 QUESTION_VECTORS = 512
+COST_CACHE = 100_000
 QUESTION_EMBED_SECONDS = 1.5
 ROUTE_CANDIDATES = 200
 # Below this cosine, an embedding match is too weak to route a question to a paper.
@@ -44,13 +45,15 @@ class Context:
     whole: bool
     links: dict[str, str]
 
-    @property
-    def tokens(self) -> int:
-        return sum(chunk.tokens + PASSAGE_OVERHEAD for chunk in self.passages)
+
+def passage_entry(chunk: Chunk) -> dict[str, str]:
+    """A passage as the prompt's material lists it."""
+    return {"cite": chunk.cite, "section": chunk.label, "text": chunk.body}
 
 
 def passage_cost(chunk: Chunk) -> int:
-    return chunk.tokens + PASSAGE_OVERHEAD
+    """Tokens the passage takes in the prompt, JSON and escaping included (and its comma)."""
+    return estimate_tokens(prompts.data_block(passage_entry(chunk))) + 1
 
 
 class Retriever:
@@ -58,6 +61,16 @@ class Retriever:
         self.fulltexts = fulltexts
         self.llm = llm
         self._question_vectors: OrderedDict[str, np.ndarray | None] = OrderedDict()
+        self._costs: dict[int, int] = {}
+
+    def _cost(self, chunk_id: int, chunk: Chunk) -> int:
+        """passage_cost, remembered by chunk id (a chunk never changes; a new text gets new ids)."""
+        cost = self._costs.get(chunk_id)
+        if cost is None:
+            if len(self._costs) >= COST_CACHE:
+                self._costs.clear()
+            cost = self._costs[chunk_id] = passage_cost(chunk)
+        return cost
 
     async def context(
         self, paper: Paper, info: FullTextInfo | None, question: str, budget: int
@@ -69,13 +82,17 @@ class Retriever:
         if not stored.chunks:
             return None
         links = {chunk.cite: _link(info.url, chunk.anchor) for chunk in stored.chunks}
-        if sum(passage_cost(chunk) for chunk in stored.chunks) <= budget:
+        costs = [
+            self._cost(chunk_id, chunk)
+            for chunk_id, chunk in zip(stored.ids, stored.chunks, strict=True)
+        ]
+        if sum(costs) <= budget:
             return Context(stored.chunks, True, links)
         order = await self._ranked(paper, stored, question)
         chosen: list[int] = []
         used = 0
         for index in order:
-            cost = passage_cost(stored.chunks[index])
+            cost = costs[index]
             if used + cost <= budget:
                 chosen.append(index)
                 used += cost
