@@ -30,7 +30,7 @@ class StreamedReply:
     def __init__(self, interaction: Interaction, head: str) -> None:
         """Messages show `head`, then the answer so far with its citations linked."""
         self._interaction = interaction
-        self._head = head
+        self.head = head
         self.links: dict[str, str] = {}
         self._raw = ""
         self._shown: list[str] = []
@@ -81,7 +81,7 @@ class StreamedReply:
 
     async def _flush(self) -> None:
         async with self._lock:
-            text = f"{self._head}\n\n{link_citations(self._raw, self.links)}"
+            text = f"{self.head}\n\n{link_citations(self._raw, self.links)}"
             parts = split_message(text)
             for index, part in enumerate(parts):
                 if index < len(self._shown) and self._shown[index] == part:

@@ -66,15 +66,9 @@ class AskCog(commands.Cog):
             return await refuse(interaction, speak, "no_ranking", month=chosen)
         language = question_language(question)
         try:
-            entry = (
-                resolve_ref(ranking, paper)
-                if paper
-                else await self.core.qa.route(ranking, question)
-            )
+            named = resolve_ref(ranking, paper) if paper else None
         except RefError as exc:
             return await refuse(interaction, speak, exc.key, **exc.values)
-        if entry is None:
-            return await refuse(interaction, language, "ask_no_match", month=chosen)
         wait = self.cooldown.try_acquire((interaction.guild_id, interaction.user.id))
         if wait:
             return await refuse(
@@ -84,9 +78,16 @@ class AskCog(commands.Cog):
                 seconds=int(self.cooldown.seconds),
                 remaining=max(int(wait), 1),
             )
-        # Only the LLM is slow; everything above answers within Discord's 3 s, privately.
+        # Everything above is cheap and answers privately; finding the paper (search,
+        # embeddings) and the LLM are not, so they come after the acknowledgement.
         await interaction.response.defer(thinking=True)
-        shown = StreamedReply(interaction, answer_head(entry, language, routed=paper is None))
+        shown = StreamedReply(interaction, "")
+        entry = named or await self.core.qa.route(ranking, question)
+        if entry is None:
+            # Public like the "thinking…" it replaces; it names no one.
+            self.cooldown.release((interaction.guild_id, interaction.user.id))
+            return await shown.fail(t(language, "ask_no_match", month=chosen))
+        shown.head = answer_head(entry, language, routed=paper is None)
         try:
             answer = await self._answer(entry, question, shown)
         except LLMError as exc:

@@ -22,3 +22,7 @@ class Cooldown:
         if len(self._last) > 10_000:
             self._last = {k: v for k, v in self._last.items() if now - v < self.seconds}
         return 0.0
+
+    def release(self, key: Hashable) -> None:
+        """Give back a slot taken for a request that came to nothing."""
+        self._last.pop(key, None)

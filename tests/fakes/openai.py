@@ -329,8 +329,12 @@ class FakeOpenAI:
         self.api_key = api_key
         self.mode = mode
         self.delay = delay
+        # Embedding models answer far faster than chat models: their own delay, 0 by default.
+        self.embedding_delay = 0.0
         # Seconds per output token of a streamed answer: a slow local model.
         self.token_delay = token_delay
+        # Called with a streamed request's body just before its first text is sent (benchmarks).
+        self.on_first_token: Callable[[dict[str, Any]], None] | None = None
         self.text_responder = text_responder
         self.json_responders: dict[str, JsonResponder] = {
             SCHEMA_NAME: fake_summary,
@@ -772,6 +776,8 @@ class FakeOpenAI:
             for index, piece in enumerate(pieces):
                 if self.token_delay:
                     await asyncio.sleep(self.token_delay * estimate_tokens(piece))
+                if index == 0 and self.on_first_token is not None:
+                    self.on_first_token(body)
                 if usage_in_last and index == len(pieces) - 1:
                     await send(
                         {"content": piece}, finish_reason, **({"usage": usage} if usage else {})
@@ -805,8 +811,8 @@ class FakeOpenAI:
         rejected = self._rejected_key(request, auth)
         if rejected:
             return rejected
-        if self.delay:
-            await asyncio.sleep(self.delay)
+        if self.embedding_delay:
+            await asyncio.sleep(self.embedding_delay)
         failure = self._next_failure("embeddings")
         if failure:
             return await self._misbehave(request, body, failure)
