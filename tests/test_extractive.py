@@ -117,3 +117,14 @@ async def test_without_an_llm_qa_answers_offline_and_caches_nothing(store: Store
     await qa.remember(answer, 1)
     async with store.reader.execute("SELECT count(*) FROM answers") as cursor:
         assert (await cursor.fetchone())[0] == 0
+
+
+async def test_without_an_llm_the_full_text_is_quoted_with_its_section(store: Store) -> None:
+    fulltexts = FullTexts(store, None, None)
+    month = await load_sample(store, fulltexts, "ja", summary_prompt_version())
+    ranking = await store.ranking(month, "monthly", "ja", summary_prompt_version())
+    convmlp = ranking.entries[2]
+    answer = await QA(store, None, fulltexts).answer(convmlp, "What did the ablation show?")
+    assert answer.offline
+    assert "Removing the convolutional tokenizer costs 1.7 points" in answer.text
+    assert "[§3.2](<https://arxiv.org/html/2109.04454v2#S3.SS2>)" in answer.linked_text

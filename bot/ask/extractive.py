@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.i18n import SUMMARY_FIELDS, t
 from bot.models import RankedPaper
+from bot.papers.fulltext.chunks import Chunk
 from bot.store.search_text import tokens
 
 MAX_SENTENCES = 3
@@ -38,23 +40,31 @@ _CUES: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Sentence:
-    source: str  # "abstract" (original), "translation" (translated abstract) or a note's name
+    # "abstract" (original), "translation" (translated abstract), a note's name, or a passage's
+    # citation in brackets ("[§4.2]")
+    source: str
     text: str
 
 
-def sentences(entry: RankedPaper) -> list[Sentence]:
-    """The paper's stored material, sentence by sentence, in the order it is stored."""
+def sentences(entry: RankedPaper, passages: Sequence[Chunk] = ()) -> list[Sentence]:
+    """The paper's stored material, sentence by sentence, in the order it is stored: abstract,
+    notes, then the full text's passages (their source is the passage's citation key)."""
     parts = [("abstract", entry.paper.abstract)]
     summary = entry.summary
     if summary is not None:
         parts.append(("translation", summary.abstract))
         parts += [(name, getattr(summary, name)) for name in SUMMARY_FIELDS]
+    parts += [(f"[{chunk.cite}]", chunk.body) for chunk in passages if chunk.cite != "Abstract"]
     return [
         Sentence(source, piece.strip())
         for source, text in parts
         for piece in _SENTENCE_END.split(text or "")
         if piece.strip() not in ("", "—", "-")
     ]
+
+
+def _cited(sentence: Sentence) -> str:
+    return f" {sentence.source}" if sentence.source.startswith("[") else ""
 
 
 def _cued_fields(question: str) -> set[str]:
@@ -67,13 +77,18 @@ def _cued_fields(question: str) -> set[str]:
     }
 
 
-def pick(entry: RankedPaper, question: str, limit: int = MAX_SENTENCES) -> list[Sentence]:
+def pick(
+    entry: RankedPaper,
+    question: str,
+    limit: int = MAX_SENTENCES,
+    passages: Sequence[Chunk] = (),
+) -> list[Sentence]:
     """The sentences most related to the question, in material order; [] when none relate."""
     wanted = set(tokens(question))
     cued = _cued_fields(question)
     japanese = bool(_JAPANESE.search(question))
     scored: list[tuple[float, int, Sentence]] = []
-    for index, sentence in enumerate(sentences(entry)):
+    for index, sentence in enumerate(sentences(entry, passages)):
         score = 2.0 * len(wanted & set(tokens(sentence.text)))
         score += 1.0 if sentence.source in cued else 0.0
         if score and bool(_JAPANESE.search(sentence.text)) == japanese:
@@ -84,10 +99,11 @@ def pick(entry: RankedPaper, question: str, limit: int = MAX_SENTENCES) -> list[
     return [sentence for _, _, sentence in sorted(best, key=lambda item: item[1])]
 
 
-def answer(entry: RankedPaper, question: str, language: str) -> str:
-    """A labelled answer in `language` made of stored sentences only."""
-    chosen = pick(entry, question)
+def answer(entry: RankedPaper, question: str, language: str, passages: Sequence[Chunk] = ()) -> str:
+    """A labelled answer in `language` made of stored sentences only; a sentence from the full
+    text ends with its citation ("[§4.2]"), which the bot links."""
+    chosen = pick(entry, question, passages=passages)
     if not chosen:
         return t(language, "ask_offline_label") + "\n" + t(language, "ask_offline_none")
-    quoted = "\n".join(f"> {sentence.text}" for sentence in chosen)
+    quoted = "\n".join(f"> {sentence.text}{_cited(sentence)}" for sentence in chosen)
     return t(language, "ask_offline_label") + "\n" + quoted

@@ -15,6 +15,7 @@ from bot.llm import prompts
 from bot.llm.client import LLM, TextStream, Usage
 from bot.llm.tokens import estimate_tokens
 from bot.models import RankedPaper, Ranking
+from bot.papers.fulltext.chunks import Chunk
 from bot.papers.fulltext.library import FullTexts
 from bot.store.store import Store, add_usage, utcnow
 
@@ -59,6 +60,7 @@ class Prepared:
     messages: list[dict[str, str]]
     links: dict[str, str]
     cached: Answer | None
+    passages: tuple[Chunk, ...] = ()
 
 
 def question_language(question: str) -> str:
@@ -136,7 +138,8 @@ class QA:
         cached = await self._cached(entry.paper.arxiv_id, key)
         messages = ask_messages(entry, question, context)
         hit = Answer(cached, entry, key, links=links) if cached is not None else None
-        return Prepared(entry, question, key, messages, links, hit)
+        passages = context.passages if context else ()
+        return Prepared(entry, question, key, messages, links, hit, passages)
 
     def passage_budget(self) -> int:
         """Tokens the paper's passages may take: the ask budget, less what a small context
@@ -158,8 +161,10 @@ class QA:
             return prepared.cached
         if self.llm is None:
             # No LLM configured: stored sentences, labelled; cheap, so never cached.
-            text = extractive.answer(entry, question, question_language(question))
-            return Answer(text, entry, prepared.key, offline=True)
+            text = extractive.answer(
+                entry, question, question_language(question), prepared.passages
+            )
+            return Answer(text, entry, prepared.key, offline=True, links=prepared.links)
         text, usage = await self.llm.complete_text(
             purpose=PURPOSE, messages=prepared.messages, max_tokens=MAX_ANSWER_TOKENS
         )
