@@ -113,6 +113,15 @@ async def test_cards_say_where_their_text_came_from(world: DiscordWorld) -> None
     assert "[PDF](https://arxiv.org/pdf/2109.05237v1)" in pdf.message.embeds[0]["description"]
 
 
+async def test_every_card_of_the_month_has_affiliations_from_the_paper(world: DiscordWorld) -> None:
+    await posted(world)
+    for rank in range(1, 11):
+        card = await world.run(world.member, "paper", paper=str(rank), month=MONTH)
+        fields = {f["name"]: f["value"] for f in card.message.embeds[0]["fields"]}
+        # arXiv's API gave no affiliations: these were read from each paper's header.
+        assert fields["著者所属"] not in ("", "—"), rank
+
+
 async def test_the_post_fills_in_its_notes_when_they_land(world: DiscordWorld) -> None:
     await world.run(world.organizer, "setup", channel=world.guild.channel("papers"))
     world.services.openai.delay = 0.2

@@ -56,6 +56,14 @@ def test_fetch_then_show_json_gives_the_top_ten_with_summaries(env: dict[str, st
         "title", "abstract", "purpose", "results", "method", "names", "affiliations", "hook"
     }  # fmt: skip
     assert first["summary"]["title"] == f"「{first['title']}」の日本語訳"
+    convmlp = papers[2]
+    assert convmlp["authors"][1] == {"name": "Lena Vogt", "affiliations": ["Northgate University"]}
+    assert convmlp["fulltext"]["source"] == "html"
+    assert convmlp["fulltext"]["url"] == "https://arxiv.org/html/2109.04454v2"
+    assert convmlp["fulltext"]["sections"][:2] == ["§1 Introduction", "§2 Method"]
+    physics = next(p for p in papers if p["arxiv_id"] == "2109.05237")
+    assert physics["fulltext"]["source"] == "pdf"
+    assert physics["fulltext"]["sections"][0] == "Page 1"
 
 
 def test_show_prints_the_five_fields_in_japanese(env: dict[str, str]) -> None:

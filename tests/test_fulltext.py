@@ -116,6 +116,18 @@ async def test_a_passing_failure_is_retried_later_and_the_summary_rewritten(
     assert "Northgate University" in convmlp.summary.affiliations
 
 
+async def test_a_truncated_page_falls_back_to_the_pdf(
+    open_core: OpenCore, services: Services
+) -> None:
+    services.arxiv.truncated.add((CONVMLP, "html"))
+    core = await open_core()
+    report = await core.pipeline.fetch(SAMPLE_MONTH, LANG)
+    convmlp = next(e for e in report.ranking.entries if e.paper.arxiv_id == "2109.04454")
+    assert convmlp.fulltext.source == "pdf"
+    assert "arXiv HTML unreachable" in convmlp.fulltext.detail
+    assert "Northgate University" in convmlp.summary.affiliations
+
+
 async def test_retry_after_is_honoured_for_files(open_core: OpenCore, services: Services) -> None:
     services.arxiv.fail_next(status=429, headers={"Retry-After": "0"}, path_prefix="/html")
     core = await open_core()

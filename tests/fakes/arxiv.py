@@ -47,6 +47,8 @@ class FakeArxiv(ScriptedFake):
         self.papers = papers
         # {"2109.04454v2": {"html": page, "pdf": file}}: what /html/<id> and /pdf/<id> serve.
         self.files = files or {}
+        # (versioned id, "html" or "pdf") whose answers stop halfway, the connection dropped.
+        self.truncated: set[tuple[str, str]] = set()
 
     def make_app(self) -> web.Application:
         app = web.Application()
@@ -64,17 +66,20 @@ class FakeArxiv(ScriptedFake):
         prefixes = {"html": (HTML_PATH,), "pdf": (PDF_PATH,), None: (HTML_PATH, PDF_PATH)}[kind]
         return [r.path for r in self.requests if r.path.startswith(prefixes)]
 
-    async def _html(self, request: web.Request) -> web.Response:
-        return self._file(request, "html", "text/html")
+    async def _html(self, request: web.Request) -> web.StreamResponse:
+        return await self._file(request, "html", "text/html")
 
-    async def _pdf(self, request: web.Request) -> web.Response:
-        return self._file(request, "pdf", "application/pdf")
+    async def _pdf(self, request: web.Request) -> web.StreamResponse:
+        return await self._file(request, "pdf", "application/pdf")
 
-    def _file(self, request: web.Request, kind: str, content_type: str) -> web.Response:
+    async def _file(self, request: web.Request, kind: str, content_type: str) -> web.StreamResponse:
         canned = self._take(request)
         if canned is not None:
             return canned
-        body = self.files.get(request.match_info["versioned"], {}).get(kind)
+        versioned = request.match_info["versioned"]
+        if (versioned, kind) in self.truncated:
+            return await _truncated(request, self.files[versioned][kind], content_type)
+        body = self.files.get(versioned, {}).get(kind)
         if body is None:
             # arXiv answers 404 with a short page for papers it has no HTML rendering of.
             return web.Response(status=404, text="<html><body>No HTML for this paper</body></html>",
@@ -104,6 +109,16 @@ class FakeArxiv(ScriptedFake):
         _opensearch(feed, total=total, per_page=per_page)
         feed.extend(entries)
         return feed
+
+
+async def _truncated(request: web.Request, body: bytes, content_type: str) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": content_type})
+    response.content_length = len(body)
+    await response.prepare(request)
+    await response.write(body[: len(body) // 2])
+    if request.transport is not None:
+        request.transport.close()
+    return response
 
 
 def _base(arxiv_id: str) -> str:
