@@ -440,9 +440,29 @@ class LoopbackDiscord:
 
     def messages_allowing_pings(self, *, strict: bool = False) -> list[Message]:
         """Bot messages where some create/edit carried content without suppressed mentions
-        (``allowed_mentions`` missing, or ``parse``/``users``/``roles``/``replied_user`` set).
-        ``strict`` also flags content-less writes."""
-        return [m for m in self.bot_messages() if m.allows_pings(strict=strict)]
+        (``allowed_mentions`` missing, or ``parse``/``users``/``roles``/``replied_user`` set),
+        except pings declared with :meth:`allow_pings`. ``strict`` also flags content-less
+        writes."""
+        allowed = self.world.ping_allowances
+        return [
+            m
+            for m in self.bot_messages()
+            if m.allows_pings(
+                strict=strict,
+                expected=frozenset(
+                    u
+                    for c, u, start in allowed
+                    if c == m.channel.id and m.content.startswith(start)
+                ),
+            )
+        ]
+
+    def allow_pings(self, user: Member | User, *, channel: Channel, starting: str = "") -> None:
+        """Declare that bot messages in ``channel`` whose content starts with ``starting`` may
+        ping ``user``: a write whose ``allowed_mentions`` names that user alone (no ``parse``,
+        roles or reply ping) is not reported by :meth:`messages_allowing_pings`; any broader
+        one, or one elsewhere, still is."""
+        self.world.ping_allowances.add((channel.id, user.id, starting))
 
     def _scope(self, guild: Guild | int | None) -> int | None:
         return guild.id if isinstance(guild, Guild) else guild

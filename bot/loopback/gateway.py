@@ -150,8 +150,12 @@ class Gateway:
                 session.send("GUILD_CREATE", _dumps(payload))
 
     def _on_guild_change(self, guild: Guild, event: str, obj: Any) -> None:
-        if event == "CHANNEL_CREATE":
+        if event in ("CHANNEL_CREATE", "THREAD_UPDATE") or event.startswith(
+            "GUILD_SCHEDULED_EVENT_"
+        ):
             data = obj.payload()
+        elif event == "THREAD_CREATE":
+            data = {**obj.payload(), "newly_created": True}
         elif event == "GUILD_ROLE_CREATE":
             data = {"guild_id": str(guild.id), "role": obj.payload()}
         else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 # ---------------------------------------------------------------- error codes (JSON "code")
@@ -25,13 +26,17 @@ UNKNOWN_USER = 10013
 UNKNOWN_WEBHOOK = 10015
 UNKNOWN_APPLICATION_COMMAND = 10063
 UNKNOWN_INTERACTION = 10062
+UNKNOWN_GUILD_SCHEDULED_EVENT = 10070
 REQUEST_ENTITY_TOO_LARGE = 40005
 INTERACTION_ALREADY_ACKNOWLEDGED = 40060
 MISSING_ACCESS = 50001
 CANNOT_EDIT_OTHER_USERS_MESSAGE = 50005
 EMPTY_MESSAGE = 50006
 MISSING_PERMISSIONS = 50013
+CANNOT_EXECUTE_ON_CHANNEL_TYPE = 50024
 INVALID_FORM_BODY = 50035
+THREAD_ARCHIVED = 50083
+THREAD_ALREADY_CREATED = 160004
 INVALID_JSON = 50109
 
 LOCALES = frozenset(
@@ -506,6 +511,118 @@ def allows_pings(allowed_mentions: Mapping[str, Any] | None) -> bool:
         or allowed_mentions.get("roles")
         or allowed_mentions.get("replied_user")
     )
+
+
+def allows_only(allowed_mentions: Mapping[str, Any] | None, user_ids: Iterable[int]) -> bool:
+    """Whether this ``allowed_mentions`` lets at most the given users be pinged: no
+    ``parse``, no roles, no reply ping, and ``users`` naming only them."""
+    if allowed_mentions is None:
+        return False
+    users = {int(u) for u in allowed_mentions.get("users") or ()}
+    return (
+        not allowed_mentions.get("parse")
+        and not allowed_mentions.get("roles")
+        and not allowed_mentions.get("replied_user")
+        and users <= {int(u) for u in user_ids}
+    )
+
+
+# ======================================================================== threads
+ARCHIVE_DURATIONS = frozenset({60, 1440, 4320, 10080})
+
+
+def validate_thread(payload: Mapping[str, Any]) -> None:
+    """Start Thread from Message: name 1-100, auto_archive_duration one of four values."""
+    errs = FormErrors()
+    errs.length(["name"], payload.get("name"), low=1, high=100, required=True)
+    duration = payload.get("auto_archive_duration")
+    if duration is not None and duration not in ARCHIVE_DURATIONS:
+        errs.add(
+            ["auto_archive_duration"],
+            "BASE_TYPE_CHOICES",
+            "Value must be one of {60, 1440, 4320, 10080}.",
+        )
+    errs.number(["rate_limit_per_user"], payload.get("rate_limit_per_user"), low=0, high=21600)
+    errs.raise_if_any()
+
+
+def thread_archived() -> DiscordHTTPError:
+    return DiscordHTTPError(
+        400, THREAD_ARCHIVED, "Operation cannot be performed on an archived thread."
+    )
+
+
+# ======================================================================== scheduled events
+EVENT_FIELDS = frozenset(
+    {
+        "channel_id",
+        "entity_metadata",
+        "name",
+        "privacy_level",
+        "scheduled_start_time",
+        "scheduled_end_time",
+        "description",
+        "entity_type",
+        "image",
+        "status",
+        "recurrence_rule",
+    }
+)
+
+
+def parse_timestamp(value: Any) -> datetime | None:
+    """An ISO 8601 timestamp with its offset, or None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def validate_event(event: Mapping[str, Any], now: datetime, *, creating: bool) -> None:
+    """A scheduled event as it would be after the request (create, or the merged modify):
+    name 1-100, description up to 1000, privacy_level 2, the fields its entity type needs
+    (a location of 1-100 and an end for EXTERNAL, a channel for VOICE and STAGE), and a
+    start in the future that its end follows."""
+    errs = FormErrors()
+    errs.length(["name"], event.get("name"), low=1, high=100, required=True)
+    errs.length(["description"], event.get("description"), high=1000)
+    if event.get("privacy_level") != 2:
+        errs.add(["privacy_level"], "BASE_TYPE_CHOICES", "Value must be one of {2}.")
+    kind = event.get("entity_type")
+    if kind not in (1, 2, 3):
+        errs.add(["entity_type"], "BASE_TYPE_CHOICES", "Value must be one of {1, 2, 3}.")
+    start = parse_timestamp(event.get("scheduled_start_time"))
+    end_value = event.get("scheduled_end_time")
+    end = parse_timestamp(end_value)
+    if start is None:
+        errs.add(["scheduled_start_time"], "DATE_TIME_TYPE_CONVERT", "Could not parse the time.")
+    elif creating and start <= now:
+        errs.add(
+            ["scheduled_start_time"],
+            "GUILD_SCHEDULED_EVENT_SCHEDULE_PAST",
+            "Cannot schedule event in the past.",
+        )
+    if end_value is not None and end is None:
+        errs.add(["scheduled_end_time"], "DATE_TIME_TYPE_CONVERT", "Could not parse the time.")
+    elif start is not None and end is not None and end <= start:
+        errs.add(
+            ["scheduled_end_time"],
+            "GUILD_SCHEDULED_EVENT_END_BEFORE_START",
+            "Cannot schedule event to end before starting.",
+        )
+    if kind == 3:
+        location = (event.get("entity_metadata") or {}).get("location")
+        errs.length(["entity_metadata", "location"], location, low=1, high=100, required=True)
+        if event.get("channel_id") is not None:
+            errs.add(["channel_id"], "BASE_TYPE_NULL", "This field must be null.")
+        if end_value is None:
+            errs.add(["scheduled_end_time"], "BASE_TYPE_REQUIRED", "This field is required")
+    elif kind in (1, 2) and event.get("channel_id") is None:
+        errs.add(["channel_id"], "BASE_TYPE_REQUIRED", "This field is required")
+    errs.raise_if_any()
 
 
 # ======================================================================== interaction callbacks

@@ -37,8 +37,14 @@ USE_EXTERNAL_EMOJIS = 1 << 18
 CONNECT = 1 << 20
 SPEAK = 1 << 21
 CHANGE_NICKNAME = 1 << 26
+MUTE_MEMBERS = 1 << 22
+MOVE_MEMBERS = 1 << 24
 USE_APPLICATION_COMMANDS = 1 << 31
+MANAGE_EVENTS = 1 << 33
+MANAGE_THREADS = 1 << 34
+CREATE_PUBLIC_THREADS = 1 << 35
 SEND_MESSAGES_IN_THREADS = 1 << 38
+CREATE_EVENTS = 1 << 44
 ALL_PERMISSIONS = (1 << 51) - 1
 
 DEFAULT_EVERYONE_PERMISSIONS = (
@@ -56,14 +62,27 @@ DEFAULT_EVERYONE_PERMISSIONS = (
     | USE_APPLICATION_COMMANDS
     | SEND_MESSAGES_IN_THREADS
 )
+# What yomikai's invite grants (README), plus what the loopback's tests came to rely on.
 DEFAULT_BOT_PERMISSIONS = (
-    VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY | ADD_REACTIONS
+    VIEW_CHANNEL
+    | SEND_MESSAGES
+    | EMBED_LINKS
+    | ATTACH_FILES
+    | READ_MESSAGE_HISTORY
+    | ADD_REACTIONS
+    | CREATE_PUBLIC_THREADS
+    | SEND_MESSAGES_IN_THREADS
+    | CREATE_EVENTS
 )
 
 TEXT_CHANNEL = 0
 VOICE_CHANNEL = 2
 CATEGORY_CHANNEL = 4
 NEWS_CHANNEL = 5
+NEWS_THREAD = 10
+PUBLIC_THREAD = 11
+STAGE_CHANNEL = 13
+THREAD_TYPES = frozenset({NEWS_THREAD, PUBLIC_THREAD})
 
 
 def perm_value(value: Any) -> int:
@@ -199,10 +218,20 @@ class Channel:
     recipients: list[User] = field(default_factory=list)
     messages: list[Message] = field(default_factory=list, repr=False)
     last_message_id: int | None = None
+    # Threads only: who started it, and its archive state (a locked thread stays archived).
+    owner_id: int | None = None
+    archived: bool = False
+    locked: bool = False
+    auto_archive_duration: int = 1440
+    created_at: str = field(default_factory=now_iso)
 
     @property
     def mention(self) -> str:
         return f"<#{self.id}>"
+
+    @property
+    def is_thread(self) -> bool:
+        return self.type in THREAD_TYPES
 
     def set_overwrite(self, target: Role | Member, *, allow: Any = 0, deny: Any = 0) -> None:
         kind = 0 if isinstance(target, Role) else 1
@@ -226,13 +255,30 @@ class Channel:
         )
         if not in_guild_create and self.guild is not None:
             data["guild_id"] = str(self.guild.id)
-        if self.type in (TEXT_CHANNEL, NEWS_CHANNEL):
+        if self.is_thread:
+            del data["position"], data["permission_overwrites"]
+            data.update(
+                owner_id=_opt_id(self.owner_id),
+                last_message_id=_opt_id(self.last_message_id),
+                rate_limit_per_user=0,
+                message_count=len(self.messages),
+                member_count=1,
+                total_message_sent=len(self.messages),
+                thread_metadata={
+                    "archived": self.archived,
+                    "auto_archive_duration": self.auto_archive_duration,
+                    "archive_timestamp": self.created_at,
+                    "locked": self.locked,
+                    "create_timestamp": self.created_at,
+                },
+            )
+        elif self.type in (TEXT_CHANNEL, NEWS_CHANNEL):
             data.update(
                 topic=self.topic,
                 rate_limit_per_user=0,
                 last_message_id=_opt_id(self.last_message_id),
             )
-        elif self.type == VOICE_CHANNEL:
+        elif self.type in (VOICE_CHANNEL, STAGE_CHANNEL):
             data.update(bitrate=64000, user_limit=0, rtc_region=None, rate_limit_per_user=0)
         return data
 
@@ -298,6 +344,8 @@ class Guild:
     roles: dict[int, Role] = field(default_factory=dict)
     channels: dict[int, Channel] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
+    threads: dict[int, Channel] = field(default_factory=dict)
+    scheduled_events: dict[int, ScheduledEvent] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ building the guild
     @property
@@ -400,6 +448,10 @@ class Guild:
         self.members[user.id] = member
         return member
 
+    def remove_member(self, member: Member) -> None:
+        """The member leaves the guild (the bot, without the members intent, is not told)."""
+        del self.members[member.id]
+
     # --------------------------------------------------------------------- permissions
     def base_permissions(self, member: Member) -> int:
         if member.id == self.owner_id:
@@ -412,7 +464,10 @@ class Guild:
         return perms
 
     def permissions_for(self, member: Member, channel: Channel | None = None) -> int:
-        """Discord's permission algorithm: base permissions, then channel overwrites."""
+        """Discord's permission algorithm: base permissions, then channel overwrites (a
+        thread's are its parent's)."""
+        if channel is not None and channel.is_thread and channel.parent_id in self.channels:
+            channel = self.channels[channel.parent_id]
         perms = self.base_permissions(member)
         if channel is None or perms == ALL_PERMISSIONS:
             return perms
@@ -489,14 +544,59 @@ class Guild:
             voice_states=[],
             members=[m.payload() for m in members],
             channels=[c.payload(in_guild_create=True) for c in self.channels.values()],
-            threads=[],
+            threads=[t.payload() for t in self.threads.values() if not t.archived],
             presences=[],
             stage_instances=[],
-            guild_scheduled_events=[],
+            guild_scheduled_events=[e.payload() for e in self.scheduled_events.values()],
             soundboard_sounds=[],
             incidents_data=None,
         )
         return data
+
+
+# ============================================================================ scheduled events
+EVENT_STAGE, EVENT_VOICE, EVENT_EXTERNAL = 1, 2, 3
+EVENT_SCHEDULED, EVENT_ACTIVE, EVENT_COMPLETED, EVENT_CANCELED = 1, 2, 3, 4
+
+
+@dataclass(eq=False)
+class ScheduledEvent:
+    """A guild scheduled event; times are ISO 8601 strings as the bot sent them."""
+
+    id: int
+    guild: Guild
+    creator_id: int
+    name: str
+    entity_type: int
+    scheduled_start_time: str
+    scheduled_end_time: str | None = None
+    description: str | None = None
+    channel_id: int | None = None
+    location: str | None = None
+    privacy_level: int = 2
+    status: int = EVENT_SCHEDULED
+    edits: int = 0
+
+    def payload(self) -> dict[str, Any]:
+        metadata = {"location": self.location} if self.entity_type == EVENT_EXTERNAL else None
+        return {
+            "id": str(self.id),
+            "guild_id": str(self.guild.id),
+            "channel_id": _opt_id(self.channel_id),
+            "creator_id": str(self.creator_id),
+            "name": self.name,
+            "description": self.description,
+            "scheduled_start_time": self.scheduled_start_time,
+            "scheduled_end_time": self.scheduled_end_time,
+            "privacy_level": self.privacy_level,
+            "status": self.status,
+            "entity_type": self.entity_type,
+            "entity_id": None,
+            "entity_metadata": metadata,
+            "user_count": 0,
+            "image": None,
+            "recurrence_rule": None,
+        }
 
 
 # ============================================================================ messages
@@ -565,6 +665,7 @@ class Message:
     interaction: InteractionResult | None = field(default=None, repr=False)
     edited_at: str | None = None
     deleted: bool = False
+    thread_id: int | None = None  # the thread started from this message
     writes: list[MessageWrite] = field(default_factory=list, repr=False)
     base_url: str = field(default="", repr=False)
 
@@ -619,13 +720,16 @@ class Message:
         ids = [c["custom_id"] for c in self.iter_components() if c.get("custom_id")]
         raise LookupError(f"message {self.id} has no component {custom_id!r}; it has {ids}")
 
-    def allows_pings(self, *, strict: bool = False) -> bool:
+    def allows_pings(self, *, strict: bool = False, expected: frozenset[int] = frozenset()) -> bool:
         """Whether any write could have pinged (content sent without suppressed mentions).
 
         ``strict`` also flags writes without content that lacked a suppressing
-        ``allowed_mentions``."""
+        ``allowed_mentions``; ``expected`` users may be pinged (by a write that names
+        nothing but them)."""
         for write in self.writes:
-            if (strict or write.has_content) and limits.allows_pings(write.allowed_mentions):
+            am = write.allowed_mentions
+            pinging = (strict or write.has_content) and limits.allows_pings(am)
+            if pinging and not (expected and limits.allows_only(am, expected)):
                 return True
         return False
 
@@ -876,6 +980,8 @@ class World:
         self.command_puts: dict[int | None, int] = {}
         self.command_put_log: list[tuple[int | None, Any, int]] = []
         self.errors: list[ApiError] = []
+        # (channel id, user id, start of content): pings declared with allow_pings.
+        self.ping_allowances: set[tuple[int, int, str]] = set()
         self.internal_errors: list[str] = []  # tracebacks of loopback bugs (answered 400)
         self.unknown_routes: list[tuple[str, str]] = []
         self.request_count = 0

@@ -14,6 +14,7 @@ import re
 import traceback
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -27,21 +28,43 @@ from .model import (
     AUTOCOMPLETE,
     AUTOCOMPLETE_RESULT,
     CHANNEL_MESSAGE,
+    CONNECT,
+    CREATE_EVENTS,
+    CREATE_PUBLIC_THREADS,
     DEFERRED_CHANNEL_MESSAGE,
     DEFERRED_UPDATE_MESSAGE,
+    EVENT_CANCELED,
+    EVENT_COMPLETED,
+    EVENT_EXTERNAL,
+    EVENT_STAGE,
+    EVENT_VOICE,
+    MANAGE_CHANNELS,
+    MANAGE_EVENTS,
     MANAGE_MESSAGES,
+    MANAGE_THREADS,
     MESSAGE_COMPONENT,
     MODAL,
     MODAL_SUBMIT,
+    MOVE_MEMBERS,
+    MUTE_MEMBERS,
+    NEWS_CHANNEL,
+    NEWS_THREAD,
     PING,
     PONG,
+    PUBLIC_THREAD,
     SEND_MESSAGES,
+    SEND_MESSAGES_IN_THREADS,
+    STAGE_CHANNEL,
+    TEXT_CHANNEL,
     UPDATE_MESSAGE,
     VIEW_CHANNEL,
+    VOICE_CHANNEL,
     Channel,
+    Guild,
     InteractionResult,
     Message,
     MessageWrite,
+    ScheduledEvent,
     StoredFile,
     World,
     now_iso,
@@ -139,12 +162,19 @@ class RestApi:
             r.add_get(f"{ch}/messages/{{message_id}}", self.get_channel_message)
             r.add_patch(f"{ch}/messages/{{message_id}}", self.edit_channel_message)
             r.add_delete(f"{ch}/messages/{{message_id}}", self.delete_channel_message)
+            r.add_post(f"{ch}/messages/{{message_id}}/threads", self.start_thread)
             r.add_post(f"{ch}/typing", self.typing)
             g = f"{p}/guilds/{{guild_id}}"
             r.add_get(g, self.get_guild)
             r.add_get(f"{g}/channels", self.get_guild_channels)
             r.add_get(f"{g}/roles", self.get_guild_roles)
             r.add_get(f"{g}/members/{{user_id}}", self.get_guild_member)
+            ev = f"{g}/scheduled-events"
+            r.add_get(ev, self.get_scheduled_events)
+            r.add_post(ev, self.create_scheduled_event)
+            r.add_get(f"{ev}/{{event_id}}", self.get_scheduled_event)
+            r.add_patch(f"{ev}/{{event_id}}", self.modify_scheduled_event)
+            r.add_delete(f"{ev}/{{event_id}}", self.delete_scheduled_event)
         return app
 
     @web.middleware
@@ -836,8 +866,16 @@ class RestApi:
         channel = self._channel(request)
         payload, uploads = await self._message_body(request)
         perms = self._bot_perms(channel)
-        if not perms & SEND_MESSAGES or (uploads and not perms & ATTACH_FILES):
+        send = SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES
+        if not perms & send or (uploads and not perms & ATTACH_FILES):
             raise DiscordHTTPError(403, limits.MISSING_PERMISSIONS, "Missing Permissions")
+        if channel.is_thread and channel.archived:
+            # Discord unarchives a thread that gets a message, unless a moderator locked it.
+            if channel.locked and not perms & MANAGE_THREADS:
+                raise limits.thread_archived()
+            channel.archived = False
+            assert channel.guild is not None
+            self.world.on_guild_change(channel.guild, "THREAD_UPDATE", channel)
         msg = self._create_message(channel, payload, uploads, via="channel")
         self.world.watch.notify()
         return _json(msg.payload())
@@ -872,6 +910,45 @@ class RestApi:
         self._channel(request)
         return _no_content()
 
+    async def start_thread(self, request: web.Request) -> web.Response:
+        """Start Thread from Message: a public thread whose id is the message's, one per
+        message, in a text or announcement channel, with Create Public Threads."""
+        channel = self._channel(request)
+        message = self._channel_message(request, channel)
+        payload, _ = await self._message_body(request)
+        if channel.type not in (TEXT_CHANNEL, NEWS_CHANNEL):
+            raise DiscordHTTPError(
+                400,
+                limits.CANNOT_EXECUTE_ON_CHANNEL_TYPE,
+                "Cannot execute action on this channel type",
+            )
+        if not self._bot_perms(channel) & CREATE_PUBLIC_THREADS:
+            raise DiscordHTTPError(403, limits.MISSING_PERMISSIONS, "Missing Permissions")
+        limits.validate_thread(payload)
+        if message.thread_id is not None:
+            raise DiscordHTTPError(
+                400,
+                limits.THREAD_ALREADY_CREATED,
+                "A thread has already been created for this message",
+            )
+        guild = channel.guild
+        assert guild is not None
+        thread = Channel(
+            id=message.id,
+            name=payload["name"],
+            type=NEWS_THREAD if channel.type == NEWS_CHANNEL else PUBLIC_THREAD,
+            guild=guild,
+            parent_id=channel.id,
+            owner_id=self.world.bot.id,
+            auto_archive_duration=payload.get("auto_archive_duration") or 1440,
+        )
+        message.thread_id = thread.id
+        guild.threads[thread.id] = thread
+        self.world.channels[thread.id] = thread
+        self.world.on_guild_change(guild, "THREAD_CREATE", thread)
+        self.world.watch.notify()
+        return _json(thread.payload(), status=201)
+
     # ================================================================== guilds
     def _guild(self, request: web.Request) -> Any:
         gid = _snowflake(request.match_info["guild_id"], "guild_id")
@@ -903,3 +980,126 @@ class RestApi:
         if member is None:
             raise not_found(limits.UNKNOWN_MEMBER, "Unknown Member")
         return _json(member.payload())
+
+    # ================================================================== scheduled events
+    def _event(self, request: web.Request, guild: Guild) -> ScheduledEvent:
+        eid = _snowflake(request.match_info["event_id"], "event_id")
+        event = guild.scheduled_events.get(eid)
+        if event is None:
+            raise not_found(limits.UNKNOWN_GUILD_SCHEDULED_EVENT, "Unknown Guild Scheduled Event")
+        return event
+
+    def _check_event_permissions(
+        self, guild: Guild, state: dict[str, Any], *, creator_id: int | None
+    ) -> None:
+        """Create Events to create; to modify or delete, Create Events on the bot's own events
+        or Manage Events on any; a voice or stage event checks them in its channel, with
+        View Channel and Connect (stage: Manage Channels, Mute and Move Members)."""
+        me = guild.me
+        kind = state.get("entity_type")
+        channel = None
+        if kind in (EVENT_VOICE, EVENT_STAGE):
+            cid = state.get("channel_id")
+            channel = guild.channels.get(int(cid)) if str(cid or "").isdigit() else None
+            wanted = {EVENT_VOICE: VOICE_CHANNEL, EVENT_STAGE: STAGE_CHANNEL}[kind]
+            if channel is None or channel.type != wanted:
+                errs = limits.FormErrors()
+                errs.add(
+                    ["channel_id"],
+                    "GUILD_SCHEDULED_EVENT_INVALID_CHANNEL",
+                    "The channel does not match the entity type.",
+                )
+                errs.raise_if_any()
+        perms = guild.permissions_for(me, channel)
+        own = creator_id is None or creator_id == me.id
+        may = perms & CREATE_EVENTS if own else 0
+        needed = 0
+        if channel is not None:
+            needed = VIEW_CHANNEL | CONNECT
+            if kind == EVENT_STAGE:
+                needed |= MANAGE_CHANNELS | MUTE_MEMBERS | MOVE_MEMBERS
+        if not (may or perms & MANAGE_EVENTS) or perms & needed != needed:
+            raise DiscordHTTPError(403, limits.MISSING_PERMISSIONS, "Missing Permissions")
+
+    async def get_scheduled_events(self, request: web.Request) -> web.Response:
+        guild = self._guild(request)
+        return _json([e.payload() for e in guild.scheduled_events.values()])
+
+    async def get_scheduled_event(self, request: web.Request) -> web.Response:
+        guild = self._guild(request)
+        return _json(self._event(request, guild).payload())
+
+    async def _event_body(self, request: web.Request) -> dict[str, Any]:
+        """The JSON params Discord documents for the event routes; others are ignored."""
+        payload, _ = await self._message_body(request)
+        return {key: value for key, value in payload.items() if key in limits.EVENT_FIELDS}
+
+    async def create_scheduled_event(self, request: web.Request) -> web.Response:
+        guild = self._guild(request)
+        payload = await self._event_body(request)
+        self._check_event_permissions(guild, payload, creator_id=None)
+        limits.validate_event(payload, self._utcnow(), creating=True)
+        event = ScheduledEvent(
+            id=self.world.snowflake(),
+            guild=guild,
+            creator_id=self.world.bot.id,
+            name=payload["name"],
+            entity_type=payload["entity_type"],
+            scheduled_start_time=payload["scheduled_start_time"],
+        )
+        self._apply_event(event, payload)
+        guild.scheduled_events[event.id] = event
+        self.world.on_guild_change(guild, "GUILD_SCHEDULED_EVENT_CREATE", event)
+        self.world.watch.notify()
+        return _json(event.payload())
+
+    async def modify_scheduled_event(self, request: web.Request) -> web.Response:
+        guild = self._guild(request)
+        event = self._event(request, guild)
+        payload = await self._event_body(request)
+        state = {**event.payload(), **payload}
+        if state.get("entity_type") != EVENT_EXTERNAL:
+            state["entity_metadata"] = None  # Discord discards it for voice and stage events
+        self._check_event_permissions(guild, state, creator_id=event.creator_id)
+        if event.status in (EVENT_COMPLETED, EVENT_CANCELED):
+            errs = limits.FormErrors()
+            errs.add(
+                ["status"],
+                "GUILD_SCHEDULED_EVENT_INVALID_STATUS",
+                "The event has ended or was canceled.",
+            )
+            errs.raise_if_any()
+        moved = state.get("scheduled_start_time") != event.scheduled_start_time
+        limits.validate_event(state, self._utcnow(), creating=moved)
+        self._apply_event(event, state)
+        event.edits += 1
+        self.world.on_guild_change(guild, "GUILD_SCHEDULED_EVENT_UPDATE", event)
+        self.world.watch.notify()
+        return _json(event.payload())
+
+    async def delete_scheduled_event(self, request: web.Request) -> web.Response:
+        guild = self._guild(request)
+        event = self._event(request, guild)
+        self._check_event_permissions(guild, event.payload(), creator_id=event.creator_id)
+        del guild.scheduled_events[event.id]
+        self.world.on_guild_change(guild, "GUILD_SCHEDULED_EVENT_DELETE", event)
+        self.world.watch.notify()
+        return _no_content()
+
+    @staticmethod
+    def _apply_event(event: ScheduledEvent, state: dict[str, Any]) -> None:
+        event.name = state["name"]
+        event.entity_type = state["entity_type"]
+        event.scheduled_start_time = state["scheduled_start_time"]
+        event.scheduled_end_time = state.get("scheduled_end_time")
+        event.description = state.get("description")
+        event.privacy_level = state.get("privacy_level", event.privacy_level)
+        event.status = state.get("status") or event.status
+        cid = state.get("channel_id")
+        event.channel_id = int(cid) if cid is not None else None
+        metadata = state.get("entity_metadata") or {}
+        event.location = metadata.get("location") if event.entity_type == EVENT_EXTERNAL else None
+
+    def _utcnow(self) -> datetime:
+        """Discord's clock: the wall clock moved by ``advance_time``."""
+        return datetime.now(UTC) + timedelta(seconds=self.world.time_offset)
