@@ -37,15 +37,22 @@ class HuggingFacePapers:
 
     async def monthly(self, month: str, top: int) -> list[Candidate]:
         """The month's `top` papers by upvotes (ties: earlier publication, then arXiv id)."""
+        return await self._by_upvotes("month", month, top)
+
+    async def weekly(self, week: str, top: int) -> list[Candidate]:
+        """The ISO week's (`YYYY-Www`) `top` papers by upvotes, ties broken as for `monthly`."""
+        return await self._by_upvotes("week", week, top)
+
+    async def _by_upvotes(self, period: str, value: str, top: int) -> list[Candidate]:
         candidates: list[Candidate] = []
         for page in range(self.max_pages):
-            params = {"month": month, "limit": self.page_size, "p": page}
+            params = {period: value, "limit": self.page_size, "p": page}
             items = await self._get_items(params)
             candidates += _candidates(items)
             if len(items) < self.page_size:
                 break
         else:
-            log.warning("Hugging Face: stopped at %d pages for %s", self.max_pages, month)
+            log.warning("Hugging Face: stopped at %d pages for %s", self.max_pages, value)
         return _dedupe(sorted(candidates, key=_rank_key))[:top]
 
     async def trending(self, month: str, top: int) -> list[Candidate]:
