@@ -9,12 +9,16 @@ import logging
 import sqlite3
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
 from bot.core import Core
+from bot.digest.digests import DEFAULT_TOP
+from bot.digest.render import digest_text
+from bot.digest.weeks import WeekError, check_over, parse_week
 from bot.doctor import doctor
 from bot.logs import configure_logging
 from bot.models import RANKING_KINDS
@@ -35,6 +39,13 @@ def _month(text: str) -> str:
     try:
         return parse_month(text)
     except MonthError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _week(text: str) -> str:
+    try:
+        return parse_week(text)
+    except WeekError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
@@ -67,6 +78,15 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--month", type=_month, required=True, help="YYYY-MM")
     show.add_argument("--kind", choices=RANKING_KINDS, help="default: the kind fetched last")
     show.add_argument("--json", action="store_true", help="machine-readable output")
+
+    digest = commands.add_parser("digest", help="make, store and print a week's paper digest")
+    digest.add_argument("--week", type=_week, required=True, help="ISO week, YYYY-Www")
+    digest.add_argument(
+        "--top",
+        type=_top,
+        help=f"how many papers (default: as many as before, or {DEFAULT_TOP})",
+    )
+    digest.add_argument("--json", action="store_true", help="machine-readable output")
 
     commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     commands.add_parser(
@@ -133,6 +153,23 @@ async def _show(core: Core, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _digest(core: Core, args: argparse.Namespace) -> int:
+    try:
+        week = check_over(args.week, datetime.now(UTC), "UTC")
+    except WeekError as exc:
+        raise UserError(str(exc)) from None
+    report = await core.digests.make(
+        week, core.settings.language, top=args.top, progress=_ProgressBar()
+    )
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.digest.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(digest_text(report.digest))
+    return 0
+
+
 async def _migrate(settings: Settings) -> int:
     conn = await connect(settings.db)
     try:
@@ -179,7 +216,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         )
     core = await Core.open(settings)
     try:
-        handler = {"fetch": _fetch, "show": _show, "run": _run_bot}[args.command]
+        handler = {"fetch": _fetch, "show": _show, "digest": _digest, "run": _run_bot}[args.command]
         return await handler(core, args)
     except FetchError as exc:
         raise UserError(str(exc)) from exc

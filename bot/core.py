@@ -8,9 +8,13 @@ import httpx
 
 from bot.ask.qa import QA
 from bot.config import Settings
+from bot.digest.digests import Digests
+from bot.digest.writer import DigestWriter
 from bot.discord.guilds import GuildRepo
 from bot.http import new_client
 from bot.llm.client import LLM
+from bot.meetups.book import MeetupBook
+from bot.meetups.outline import Outlines
 from bot.papers.fulltext.library import FullTexts
 from bot.papers.pipeline import Pipeline
 from bot.papers.rankings import Rankings
@@ -44,7 +48,10 @@ class Core:
     rankings: Rankings
     qa: QA
     votes: VoteBook
+    meetups: MeetupBook
+    outlines: Outlines
     pacing: Pacing
+    digests: Digests
 
     @classmethod
     async def open(
@@ -85,7 +92,10 @@ class Core:
             rankings=Rankings(store, pipeline),
             qa=QA(store, llm, fulltexts, context_tokens=settings.ask_context_tokens),
             votes=VoteBook(store),
+            meetups=MeetupBook(store),
+            outlines=Outlines(store, llm, fulltexts),
             pacing=pacing,
+            digests=Digests(store, pipeline, DigestWriter(llm) if llm else None),
         )
 
     async def aclose(self) -> None:

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.app_commands import Choice
 
 from bot.core import Core
+from bot.digest.weeks import WeekError, parse_week
 from bot.discord.guilds import GuildSettings
 from bot.i18n import LANGUAGES, command_text, t
+from bot.models import Ranking
 from bot.months import MonthError, parse_month, previous_month
-from bot.papers.refs import choices
-
-if TYPE_CHECKING:
-    pass
+from bot.papers.refs import RefError, choices
 
 Interaction = discord.Interaction["YomikaiBot"]
 
@@ -63,6 +62,24 @@ def month_of(text: str | None, settings: GuildSettings) -> str:
     return previous_month(datetime.now(UTC), settings.timezone)
 
 
+async def papers_of(
+    core: Core, settings: GuildSettings, month: str | None, week: str | None
+) -> tuple[str, Ranking]:
+    """The papers a command names: a weekly digest's with `week`, else the month's ranking
+    (by default last month's). MonthError, WeekError, or RefError when none is stored."""
+    if week:
+        chosen = parse_week(week)
+        ranking = await core.digests.ranking(chosen, settings.language)
+        if ranking is None:
+            raise RefError("no_digest", week=chosen)
+        return chosen, ranking
+    chosen = month_of(month, settings)
+    stored = await core.rankings.stored(chosen, settings.language)
+    if stored is None:
+        raise RefError("no_ranking", month=chosen)
+    return chosen, stored
+
+
 async def paper_autocomplete(
     core: object, interaction: Interaction, current: str
 ) -> list[Choice[str]]:
@@ -71,11 +88,11 @@ async def paper_autocomplete(
     assert isinstance(core, Core)
     assert interaction.guild_id is not None
     settings = await core.guilds.get(interaction.guild_id)
+    namespace = interaction.namespace
     try:
-        month = month_of(getattr(interaction.namespace, "month", None), settings)
-    except MonthError:
-        return []
-    ranking = await core.rankings.stored(month, settings.language)
-    if ranking is None:
+        _, ranking = await papers_of(
+            core, settings, getattr(namespace, "month", None), getattr(namespace, "week", None)
+        )
+    except (MonthError, WeekError, RefError):
         return []
     return [Choice(name=name, value=value) for name, value in choices(ranking, current)]

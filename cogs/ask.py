@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.ask.cooldowns import Cooldown
 from bot.ask.qa import MAX_QUESTION, Answer, question_language
+from bot.digest.weeks import WeekError
 from bot.discord.client import YomikaiBot
 from bot.i18n import t
 from bot.llm.client import LLMError
@@ -21,8 +22,8 @@ from cogs._common import (
     Interaction,
     _,
     member_language,
-    month_of,
     paper_autocomplete,
+    papers_of,
     refuse,
 )
 from cogs._streaming import StreamedReply
@@ -44,6 +45,7 @@ class AskCog(commands.Cog):
         question=_("Your question"),
         paper=_("Rank number, arXiv id or URL, or part of the title (default: the best match)"),
         month=_("Month as YYYY-MM (default: last month)"),
+        week=_("Week as YYYY-Www, to ask about a paper of that week's digest"),
     )
     async def ask(
         self,
@@ -51,6 +53,7 @@ class AskCog(commands.Cog):
         question: app_commands.Range[str, 1, MAX_QUESTION],
         paper: str | None = None,
         month: str | None = None,
+        week: str | None = None,
     ) -> None:
         assert interaction.guild_id is not None
         settings = await self.core.guilds.get(interaction.guild_id)
@@ -58,12 +61,10 @@ class AskCog(commands.Cog):
         if len(question) > MAX_QUESTION:
             return await refuse(interaction, speak, "ask_too_long", limit=MAX_QUESTION)
         try:
-            chosen = month_of(month, settings)
-        except MonthError:
-            return await refuse(interaction, speak, "bad_month", month=(month or "")[:20])
-        ranking = await self.core.rankings.stored(chosen, settings.language)
-        if ranking is None:
-            return await refuse(interaction, speak, "no_ranking", month=chosen)
+            chosen, ranking = await papers_of(self.core, settings, month, week)
+        except (MonthError, WeekError, RefError) as exc:
+            key, values = _refusal(exc, month)
+            return await refuse(interaction, speak, key, **values)
         language = question_language(question)
         try:
             named = resolve_ref(ranking, paper) if paper else None
@@ -112,6 +113,12 @@ class AskCog(commands.Cog):
     @ask.autocomplete("paper")
     async def paper_choices(self, interaction: Interaction, current: str) -> list[Choice[str]]:
         return await paper_autocomplete(self.core, interaction, current)
+
+
+def _refusal(error: Exception, month: str | None) -> tuple[str, dict[str, object]]:
+    if isinstance(error, WeekError | RefError):
+        return error.key, error.values
+    return "bad_month", {"month": (month or "")[:20]}
 
 
 def answer_head(entry: RankedPaper, language: str, *, routed: bool) -> str:

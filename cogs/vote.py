@@ -35,6 +35,7 @@ from cogs._common import (
     reply,
 )
 from cogs._menus import VOTE_COG, PickMenu, VoteMenu, menu, post_content
+from cogs.meetup import MEETUP_COG, MeetupCog, presenter_view
 
 log = logging.getLogger(__name__)
 
@@ -256,21 +257,34 @@ class VoteCog(commands.Cog, name=VOTE_COG):
     async def _announce(
         self, guild: discord.Guild, settings: GuildSettings, ranking: Ranking, closing: Closing
     ) -> None:
+        """Announce the pickup with its card and the "I'll present" button; the meetup (thread,
+        outline, event) follows from the announcement."""
         channel = self._channel(guild, settings.channel_id)
         pickup = closing.pickup
-        if channel is None or pickup is None:
+        if pickup is None:
             return
-        votes = dict((e.paper.arxiv_id, n) for e, n in closing.tally.counts)[pickup.paper.arxiv_id]
-        text = t(
-            settings.language,
-            "pickup_announcement",
-            month=ranking.month,
-            label=paper_label(pickup),
-            votes=votes,
-            voters=closing.tally.voters,
-        )
-        card = discord.Embed.from_dict(paper_card(pickup, ranking.month, settings.language))
-        await channel.send(text, embed=card)
+        announcement = None
+        if channel is not None:
+            votes = dict((e.paper.arxiv_id, n) for e, n in closing.tally.counts)
+            text = t(
+                settings.language,
+                "pickup_announcement",
+                month=ranking.month,
+                label=paper_label(pickup),
+                votes=votes[pickup.paper.arxiv_id],
+                voters=closing.tally.voters,
+            )
+            card = discord.Embed.from_dict(paper_card(pickup, ranking.month, settings.language))
+            view = presenter_view(guild.id, ranking.month, settings.language)
+            announcement = await channel.send(text, embed=card, view=view)
+        meetups: MeetupCog | None = self.bot.get_cog(MEETUP_COG)  # type: ignore[assignment]
+        if meetups is None:
+            return
+        try:
+            await meetups.pickup_announced(guild, settings, ranking, pickup, announcement)
+        except Exception:
+            # The vote is closed and announced whatever becomes of its meetup.
+            log.exception("guild %s: the meetup of the %s pickup failed", guild.id, ranking.month)
 
     @app_commands.command(name="reopen-vote", description=_("Reopen a closed vote (organizers)"))
     @app_commands.guild_only()

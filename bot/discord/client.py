@@ -25,7 +25,15 @@ log = logging.getLogger(__name__)
 
 # How long SIGTERM waits for in-flight interactions (an /ask may wait on the LLM).
 SHUTDOWN_TIMEOUT = 25.0
-EXTENSIONS = ("cogs.setup", "cogs.ranking", "cogs.ask", "cogs.vote", "cogs.schedule")
+EXTENSIONS = (
+    "cogs.setup",
+    "cogs.ranking",
+    "cogs.ask",
+    "cogs.vote",
+    "cogs.schedule",
+    "cogs.meetup",
+    "cogs.digest",
+)
 
 
 class Translator(app_commands.Translator):

@@ -1,4 +1,5 @@
-"""Runs each guild's monthly post, vote reminder and vote close on time, once each.
+"""Runs each guild's monthly post, vote reminder and vote close on time, once each, and the runs
+of other sources beside the schedule (the meetup reminders) by the same rules.
 
 The database is the source of truth: every run is recorded (claimed before it starts), and the
 apscheduler timers are rebuilt from it at start and after every settings change. A run missed
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
@@ -19,7 +20,7 @@ from typing import Any, Protocol
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from bot.schedules.plan import Run, Schedule, cycles_around, runs_for, upcoming
+from bot.schedules.plan import MonthlyDay, Run, Schedule, cycles_around, runs_for, upcoming
 from bot.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,17 @@ class Actions(Protocol):
     async def post(self, guild_id: int, month: str, kind: str, size: int) -> str: ...
     async def remind(self, guild_id: int, month: str) -> str: ...
     async def close(self, guild_id: int, month: str) -> str: ...
+    async def extra(self, guild_id: int, run: Run) -> str: ...
+
+
+class RunSource(Protocol):
+    """Runs beside the monthly schedule, each recorded and caught up like the schedule's own."""
+
+    async def guild_ids(self) -> list[int]: ...
+
+    async def runs(self, guild_id: int) -> list[Run]:
+        """Every run of the guild still to be done or recorded, due or not."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,7 @@ class ScheduleBook:
             row = await cursor.fetchone()
         if row is None:
             return None
+        week, weekday = row["meetup_week"], row["meetup_weekday"]
         schedule = Schedule(
             day=row["day"],
             at=time.fromisoformat(row["at"]),
@@ -95,16 +108,25 @@ class ScheduleBook:
             reminder_hours=row["reminder_hours"],
             kind=row["kind"],
             size=row["size"],
+            meetup_day=MonthlyDay(week, weekday) if week is not None else None,
+            meetup_at=time.fromisoformat(row["meetup_at"] or "19:00"),
+            meetup_location=row["meetup_location"],
+            meetup_channel_id=row["meetup_channel_id"],
         )
         return GuildSchedule(guild_id, schedule, row["timezone"], _time(row["updated_at"]))
 
     async def save(self, guild_id: int, schedule: Schedule, now: datetime) -> None:
+        day = schedule.meetup_day
         async with self.store.transaction() as conn:
             await conn.execute(
                 "INSERT OR REPLACE INTO schedules (guild_id, day, at, vote_days, reminder_hours,"
-                " kind, size, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " kind, size, meetup_week, meetup_weekday, meetup_at, meetup_location,"
+                " meetup_channel_id, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (guild_id, schedule.day, schedule.at.strftime("%H:%M"), schedule.vote_days,
-                 schedule.reminder_hours, schedule.kind, schedule.size, now.isoformat()),
+                 schedule.reminder_hours, schedule.kind, schedule.size,
+                 day.week if day else None, day.weekday if day else None,
+                 schedule.meetup_at.strftime("%H:%M"), schedule.meetup_location,
+                 schedule.meetup_channel_id, now.isoformat()),
             )  # fmt: skip
 
     async def guild_ids(self) -> list[int]:
@@ -163,9 +185,11 @@ class Scheduler:
         grace: timedelta,
         clock: Callable[[], datetime] = utc_now,
         admit: Callable[[], bool] = lambda: True,
+        sources: Sequence[RunSource] = (),
     ) -> None:
         self.book = book
         self.actions = actions
+        self.sources = tuple(sources)
         self.grace = grace
         self.clock = clock
         # Asked before each run; the bot says no once it is shutting down.
@@ -177,7 +201,10 @@ class Scheduler:
         """Start the timers and catch up every guild."""
         if not self.timers.running:
             self.timers.start()
-        for guild_id in await self.book.guild_ids():
+        guild_ids = set(await self.book.guild_ids())
+        for source in self.sources:
+            guild_ids.update(await source.guild_ids())
+        for guild_id in sorted(guild_ids):
             await self.run_due(guild_id)
 
     def shutdown(self) -> None:
@@ -190,12 +217,14 @@ class Scheduler:
             return []
         async with self._locks[guild_id]:
             plan = await self.book.get(guild_id)
-            if plan is None:
+            extra = [run for source in self.sources for run in await source.runs(guild_id)]
+            if plan is None and not extra:
                 return []
             now = self.clock()
             records = await self.book.records(guild_id)
             results = []
-            for run in self._due(plan, now):
+            due = self._due(plan, now) + [run for run in extra if run.due <= now]
+            for run in sorted(due, key=lambda run: run.due):
                 record = records.get((run.month, run.action))
                 if record is not None and not _retryable(record, now):
                     continue
@@ -210,11 +239,22 @@ class Scheduler:
                     await self.book.miss(guild_id, run, now)
                     results.append((run, "missed"))
                     continue
-                results.append((run, await self._execute(plan, run, now)))
-            self._arm(plan, now, await self.book.records(guild_id))
+                results.append((run, await self._execute(guild_id, plan, run, now)))
+            await self.rearm(guild_id)
             return results
 
-    def _due(self, plan: GuildSchedule, now: datetime) -> list[Run]:
+    async def rearm(self, guild_id: int) -> None:
+        """Set the guild's timer from what is stored now; runs nothing, so a run may call it
+        (a closed vote that sets the meetup brings its reminders)."""
+        plan = await self.book.get(guild_id)
+        extra = [run for source in self.sources for run in await source.runs(guild_id)]
+        now = self.clock()
+        later = [run.due for run in extra if run.due > now]
+        self._arm(guild_id, plan, later, now, await self.book.records(guild_id))
+
+    def _due(self, plan: GuildSchedule | None, now: datetime) -> list[Run]:
+        if plan is None:
+            return []
         runs = [
             run
             for month in cycles_around(now, plan.timezone)
@@ -222,45 +262,56 @@ class Scheduler:
         ]
         return [run for run in runs if plan.since <= run.due <= now]
 
-    async def _execute(self, plan: GuildSchedule, run: Run, now: datetime) -> str:
-        if not await self.book.claim(plan.guild_id, run, now):
+    async def _execute(
+        self, guild_id: int, plan: GuildSchedule | None, run: Run, now: datetime
+    ) -> str:
+        if not await self.book.claim(guild_id, run, now):
             return "skipped"
         try:
             if run.action == "post":
+                assert plan is not None  # only the schedule posts
                 note = await self.actions.post(
-                    plan.guild_id, run.month, plan.schedule.kind, plan.schedule.size
+                    guild_id, run.month, plan.schedule.kind, plan.schedule.size
                 )
+            elif run.action in ("remind", "close"):
+                note = await getattr(self.actions, run.action)(guild_id, run.month)
             else:
-                note = await getattr(self.actions, run.action)(plan.guild_id, run.month)
+                note = await self.actions.extra(guild_id, run)
         except RunFailed as exc:
             status, note = "failed", str(exc)
         except Exception as exc:
-            log.exception(
-                "guild %s: scheduled %s of %s failed", plan.guild_id, run.action, run.month
-            )
+            log.exception("guild %s: scheduled %s of %s failed", guild_id, run.action, run.month)
             status, note = "failed", f"{type(exc).__name__}: {exc}"
         else:
             status = "done"
         log.info(
-            "guild %s: scheduled %s of %s: %s %s",
-            plan.guild_id,
-            run.action,
-            run.month,
-            status,
-            note,
+            "guild %s: scheduled %s of %s: %s %s", guild_id, run.action, run.month, status, note
         )
-        await self.book.finish(plan.guild_id, run, status, note)
+        await self.book.finish(guild_id, run, status, note)
         return status
 
     def next_runs(self, plan: GuildSchedule) -> list[Run]:
         now = self.clock()
         return [run for run in upcoming(now, plan.schedule, plan.timezone) if run.due >= plan.since]
 
+    async def upcoming_runs(self, guild_id: int) -> list[Run]:
+        """The schedule's next runs and the other sources' runs still ahead, soonest first."""
+        plan = await self.book.get(guild_id)
+        now = self.clock()
+        runs = self.next_runs(plan) if plan else []
+        runs += [run for source in self.sources for run in await source.runs(guild_id)]
+        return sorted((run for run in runs if run.due > now), key=lambda run: run.due)
+
     def _arm(
-        self, plan: GuildSchedule, now: datetime, records: dict[tuple[str, str], RunRecord]
+        self,
+        guild_id: int,
+        plan: GuildSchedule | None,
+        later: list[datetime],
+        now: datetime,
+        records: dict[tuple[str, str], RunRecord],
     ) -> None:
         """One timer per guild, at its next run or the retry of a failed one."""
-        wake = [run.due for run in self.next_runs(plan)[:1]]
+        wake = [run.due for run in (self.next_runs(plan) if plan else [])[:1]] + later
         wake += [
             r.ran_at + RETRY_AFTER
             for r in records.values()
@@ -272,8 +323,8 @@ class Scheduler:
         self.timers.add_job(
             self.run_due,
             DateTrigger(run_date=datetime.now(UTC) + timedelta(seconds=delay)),
-            args=[plan.guild_id],
-            id=f"schedule:{plan.guild_id}",
+            args=[guild_id],
+            id=f"schedule:{guild_id}",
             replace_existing=True,
             misfire_grace_time=None,
         )

@@ -5,6 +5,11 @@ Deterministic stand-ins for a model, so tests can tell what yomikai put in its p
   PDF's first page, and 成果 from the numbers in the body excerpts;
 - answers quote the passage that best matches the question, citing its key ("[§4.2]"), or say
   the paper does not say;
+- presenter outlines put the first sentence of each section's passages in the part it belongs
+  to, citing the passage, so the points carry the paper's numbers and link to its sections;
+- digest items say where they were written from ("本文より" / "from the full text" when the
+  prompt held body excerpts) and carry the body's numbers; highlights take the first papers
+  given, with a line of their own;
 - embeddings are bilingual: a small lexicon maps English and Japanese words for the same idea to
   the same dimension, so a Japanese question lands near English passages, as with a real
   multilingual embedding model.
@@ -18,6 +23,7 @@ import math
 import re
 from typing import Any
 
+from bot.digest.writer import ENTRY_SCHEMA_NAME, HIGHLIGHTS_SCHEMA_NAME
 from tests.fakes.openai import FakeOpenAI, fake_summary, paper_in
 
 DIMENSIONS = 96
@@ -62,6 +68,8 @@ _MATERIAL = re.compile(r"<material>\s*(.*?)\s*</material>", re.S)
 _QUESTION = re.compile(r"<question>\s*(.*?)\s*</question>", re.S)
 _NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
 _INSTITUTION = re.compile(r"Universit|Institut|Laborator|Research|研究所|大学")
+_TARGET_LANGUAGE = re.compile(r"Target language: \w+ \((ja|en)\)")
+_PAPERS = re.compile(r"<papers>\s*(.*?)\s*</papers>", re.S)
 NOT_SAID = "The passages given do not say."
 
 
@@ -133,9 +141,85 @@ def reading_summary(body: dict[str, Any]) -> dict[str, str]:
     return summary
 
 
+def _user(body: dict[str, Any]) -> str:
+    return "\n".join(m["content"] for m in body.get("messages", []) if m.get("role") == "user")
+
+
+def _target(body: dict[str, Any]) -> str:
+    found = _TARGET_LANGUAGE.search(_user(body))
+    return found.group(1) if found else "en"
+
+
+def reading_digest_item(body: dict[str, Any]) -> dict[str, str]:
+    """A headline and a paragraph from the prompt's paper: its first sentence, where it was read
+    from, and the numbers of its body excerpts."""
+    paper = paper_in(body)
+    title = paper.get("title", "")
+    first = re.split(r"(?<=[.!?])\s", paper.get("abstract", ""))[0]
+    excerpts = paper.get("body") or []
+    numbers = ", ".join(dict.fromkeys(n for e in excerpts for n in _NUMBER.findall(e["text"])))
+    if _target(body) == "ja":
+        source = "本文より" if excerpts else "アブストラクトより"
+        paragraph = f"【{source}】{first}" + (f" 主な数値: {numbers}。" if numbers else "")
+        return {"headline": f"{title[:40]} の新しさ", "paragraph": paragraph}
+    source = "from the full text" if excerpts else "from the abstract"
+    paragraph = f"({source}) {first}" + (f" Key numbers: {numbers}." if numbers else "")
+    return {"headline": f"What is new in {title[:40]}", "paragraph": paragraph}
+
+
+def reading_highlights(body: dict[str, Any]) -> dict[str, Any]:
+    """The first three papers of the prompt's list, each with a line of its own."""
+    found = _PAPERS.search(_user(body))
+    items = json.loads(found.group(1)) if found else []
+    prefix = "今週の一本: " if _target(body) == "ja" else "Pick of the week: "
+    return {
+        "highlights": [
+            {"arxiv_id": item["arxiv_id"], "line": prefix + item["title"][:50]}
+            for item in items[:3]
+        ]
+    }
+
+
+# Where, in the fixture papers' sections, each part of the presenter outline finds its points.
+_OUTLINE_SECTIONS = {
+    "background": ("Introduction",),
+    "overview": ("Abstract",),
+    "validation": ("Experiments",),
+    "method": ("Method", "Architecture", "Training"),
+    "experiments": ("Main results", "Ablations"),
+}
+
+
+def reading_outline(body: dict[str, Any]) -> dict[str, Any]:
+    """The five-part outline: each part's points are the first sentences of the passages of
+    the sections it belongs to (by their label, or for a PDF page by the heading it starts
+    with), citing them; every figure is worth showing."""
+    paper = paper_in(body)
+    passages = paper.get("passages") or []
+    outline: dict[str, Any] = {}
+    for part, sections in _OUTLINE_SECTIONS.items():
+        found = [
+            p
+            for p in passages
+            if any(name in f"{p['section']} {p['text'][:40]}" for name in sections)
+        ]
+        outline[part] = [
+            {"text": re.split(r"(?<=[.!?])\s", p["text"])[0], "source": p["cite"]}
+            for p in (found or passages[:1])[:2]
+        ]
+    outline["figures"] = [
+        {"source": figure["cite"], "why": "It shows the result the talk is about."}
+        for figure in paper.get("figures") or []
+    ]
+    return outline
+
+
 def reading_llm(**options: Any) -> FakeOpenAI:
     """FakeOpenAI answering with the readers above."""
     fake = FakeOpenAI(text_responder=reading_answer, **options)
     fake.json_responders["paper_summary"] = reading_summary
+    fake.json_responders["pickup_outline"] = reading_outline
+    fake.json_responders[ENTRY_SCHEMA_NAME] = reading_digest_item
+    fake.json_responders[HIGHLIGHTS_SCHEMA_NAME] = reading_highlights
     fake.embedder = embed
     return fake
