@@ -10,14 +10,15 @@ YOMIKAI_ASK_COOLDOWN=0 and YOMIKAI_LLM_CONCURRENCY=64. Beside every /ask the mem
 /bench-ping, a bare discord.py command added for the benchmark that answers at once: its
 acknowledgement is the yardstick for /ask's.
 
-- burst: the 50 members all start at the same instant and ask back to back; the overhead is
-  queueing on the one event loop (bot, loopback and fakes share it) and has no target.
+- burst: the 50 members all start at the same instant and ask back to back; the overhead and
+  the acknowledgement ratio are queueing on the one event loop (bot, loopback and fakes share
+  it) and have no target.
 - paced: each member starts at a random offset of 0-3 s and thinks 1-3 s between receiving an
   answer and asking the next (uniform, random.Random(7)). Targets: the bot's overhead per /ask
-  (the whole answer visible, minus the LLM's time at the fake) p95 <= 20 ms.
+  (the whole answer visible, minus the LLM's time at the fake) p95 <= 20 ms, and /ask's
+  acknowledgement p95 within 2x that of /bench-ping.
 
-Both: every interaction acknowledged within 3 s and /ask's acknowledgement p95 within 2x that
-of /bench-ping; the first text visible in Discord at most 1.2 s (p95) after the LLM sent its
+Both: every interaction acknowledged within 3 s; the first text visible in Discord at most 1.2 s (p95) after the LLM sent its
 first token; 0 loopback errors (limit violations, edit rate, 10062); every answer whole, and
 its usage row stored before the bot is closed.
 
@@ -360,10 +361,6 @@ def report(scenario: Scenario, outcome: Outcome, spans: Spans) -> bool:
     results = {
         f"answered (= {len(asks)})": (answers, answers == len(asks)),
         "acks > 3 s (= 0)": (late, late == 0),
-        f"ack p95 /ask : /bench-ping (<= {ACK_RATIO_LIMIT:g})": (
-            round(ratio, 2),
-            ratio <= ACK_RATIO_LIMIT,
-        ),
         f"first text p95, ms (<= {FIRST_TEXT_P95_LIMIT * 1000:g})": (
             round(first_p95 * 1000, 1),
             first_p95 <= FIRST_TEXT_P95_LIMIT,
@@ -374,7 +371,13 @@ def report(scenario: Scenario, outcome: Outcome, spans: Spans) -> bool:
             outcome.usage_rows == len(asks),
         ),
     }
-    if scenario.overhead_limit is not None:
+    if scenario.overhead_limit is None:
+        print(f"{'ack p95 /ask : /bench-ping':<28} {ratio:>7.2f}  (queueing; no target)")
+    else:
+        results[f"ack p95 /ask : /bench-ping (<= {ACK_RATIO_LIMIT:g})"] = (
+            round(ratio, 2),
+            ratio <= ACK_RATIO_LIMIT,
+        )
         overhead_p95 = percentiles(rows["bot overhead"])[1]
         limit_ms = round(scenario.overhead_limit * 1000)
         results[f"overhead p95, ms (<= {limit_ms})"] = (

@@ -29,8 +29,17 @@ class GuildRepo:
     def __init__(self, store: Store, default_language: str = "ja") -> None:
         self.store = store
         self.default_language = default_language
+        # Every interaction reads its guild's settings; only save() changes them (in this
+        # process), so they are kept rather than queued behind other reads on SQLite's thread.
+        self._known: dict[int, GuildSettings] = {}
 
     async def get(self, guild_id: int) -> GuildSettings:
+        known = self._known.get(guild_id)
+        if known is None:
+            known = self._known[guild_id] = await self._read(guild_id)
+        return known
+
+    async def _read(self, guild_id: int) -> GuildSettings:
         async with self.store.reader.execute(
             "SELECT guild_id, channel_id, language, timezone, organizer_role_id, tiebreak FROM guilds"
             " WHERE guild_id = ?",
@@ -52,3 +61,4 @@ class GuildRepo:
                 (settings.guild_id, settings.channel_id, settings.language, settings.timezone,
                  settings.organizer_role_id, settings.tiebreak, utcnow()),
             )  # fmt: skip
+        self._known[settings.guild_id] = settings
