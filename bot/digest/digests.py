@@ -126,25 +126,15 @@ class Digests:
     ) -> int:
         """Read each paper's full text (one download at a time, as the pipeline does) and write
         its missing item as soon as its text is in; return the items written."""
-        papers = await self.store.papers(ids)
         written: list[str] = []
         failures: list[str] = []
-        tasks: list[asyncio.Task[None]] = []
 
         async def write(paper: Paper) -> None:
             if await self._write_one(paper, language, failures):
                 written.append(paper.arxiv_id)
                 progress("items", len(written), len(ids))
 
-        try:
-            for done, arxiv_id in enumerate(ids, 1):
-                await self.pipeline.fulltexts.ensure(papers[arxiv_id])
-                progress("full texts", done, len(ids))
-                tasks.append(asyncio.create_task(write(papers[arxiv_id])))
-            await asyncio.gather(*tasks)
-        finally:
-            for task in tasks:
-                task.cancel()
+        await self.pipeline.read_each(ids, write, progress)
         if self.writer is None:
             missing = await self.book.missing(ids, language)
             if missing:

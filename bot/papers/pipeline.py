@@ -148,27 +148,17 @@ class Pipeline:
     ) -> int:
         """Read each paper's full text (one download at a time) and write its missing summary
         as soon as its text is in, not after the last; return the summaries written."""
-        papers = await self.store.papers(ids)
         written: list[str] = []
         failures: list[str] = []
-        tasks: list[asyncio.Task[None]] = []
 
-        async def summarize(arxiv_id: str) -> None:
-            if await self._summarize(papers[arxiv_id], language, failures):
-                written.append(arxiv_id)
+        async def summarize(paper: Paper) -> None:
+            if await self._summarize(paper, language, failures):
+                written.append(paper.arxiv_id)
                 progress("summaries", len(written), len(ids))
                 if on_summary is not None:
-                    await on_summary(arxiv_id)
+                    await on_summary(paper.arxiv_id)
 
-        try:
-            for done, arxiv_id in enumerate(ids, 1):
-                await self.fulltexts.ensure(papers[arxiv_id])
-                progress("full texts", done, len(ids))
-                tasks.append(asyncio.create_task(summarize(arxiv_id)))
-            await asyncio.gather(*tasks)
-        finally:
-            for task in tasks:
-                task.cancel()
+        await self.read_each(ids, summarize, progress)
         if self.summarizer is None:
             missing = await self.store.missing_summaries(ids, language, self.prompt_version)
             if missing:
@@ -178,6 +168,26 @@ class Pipeline:
                 f"{len(failures)} summaries pending: the LLM failed for {', '.join(failures)}"
             )
         return len(written)
+
+    async def read_each(
+        self,
+        ids: Sequence[str],
+        then: Callable[[Paper], Awaitable[None]],
+        progress: Progress = _no_progress,
+    ) -> None:
+        """Read the papers' full texts one download at a time, and run `then` on each paper as
+        soon as its text is in (concurrently with the next downloads), not after the last."""
+        papers = await self.store.papers(ids)
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            for done, arxiv_id in enumerate(ids, 1):
+                await self.fulltexts.ensure(papers[arxiv_id])
+                progress("full texts", done, len(ids))
+                tasks.append(asyncio.create_task(then(papers[arxiv_id])))
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
 
     async def _summarize(self, paper: Paper, language: str, failures: list[str]) -> bool:
         """Write the paper's summary if it lacks one (or has one from the abstract alone)."""
