@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.digest.records import Digest, DigestEntry
 from bot.digest.writer import Highlight, Written
-from bot.store.store import Store, _ranked_from_row, utcnow
+from bot.store.store import Store, ranked_from_row, utcnow
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class DigestBook:
         entries = []
         for row in rows:
             # The same columns as a monthly ranking's rows: the paper, its text and summary.
-            ranked = _ranked_from_row(row)
+            ranked = ranked_from_row(row)
             written = Written(row["headline"], row["paragraph"]) if row["headline"] else None
             entries.append(
                 DigestEntry(

@@ -53,7 +53,10 @@ def _paper_from_row(row: aiosqlite.Row) -> Paper:
     )
 
 
-def _ranked_from_row(row: aiosqlite.Row) -> RankedPaper:
+def ranked_from_row(row: aiosqlite.Row) -> RankedPaper:
+    """A ranking entry from a row of `rank`, `upvotes`, the paper's columns, `summary` and the
+    full text's `f_source`, `f_url`, `f_detail`, `f_sections`, `f_authors` (as Store.ranking
+    selects them); the authors carry the affiliations read from the paper."""
     paper = _paper_from_row(row)
     fulltext = None
     if row["f_source"] is not None:
@@ -207,7 +210,7 @@ class Store:
             (language, prompt_version, head["id"]),
         ) as cursor:
             rows = await cursor.fetchall()
-        entries = tuple(_ranked_from_row(row) for row in rows)
+        entries = tuple(ranked_from_row(row) for row in rows)
         return Ranking(month, kind, head["source"], head["fetched_at"], entries)
 
     async def missing_summaries(
