@@ -154,7 +154,10 @@ class DiscordWorld:
     async def run(self, who: Member, command: str, **options: object) -> InteractionResult:
         """Invoke a slash command and wait until its answer is visible or rejected."""
         result = await self.api.invoke(self.guild, who, command, options)
-        return await result.wait_settled(timeout=15)
+        await result.wait_settled(timeout=15)
+        # An /ask answer streams in after it first shows: wait until the bot is done with it.
+        await self.running.bot.idle(timeout=15)
+        return result
 
 
 @pytest.fixture

@@ -96,11 +96,20 @@ class YomikaiBot(commands.Bot):
     async def drain(self, timeout: float) -> int:
         """Refuse new work and wait up to `timeout` for what is in flight; return what is left."""
         self.draining = True
-        pending = {task for task in self._in_flight if not task.done()}
+        if self._busy():
+            log.info("finishing %d interaction(s) before shutting down", len(self._busy()))
+        return await self.idle(timeout)
+
+    async def idle(self, timeout: float) -> int:
+        """Wait up to `timeout` for the work in flight now (an answer still streaming, say);
+        return how much is left."""
+        pending = self._busy()
         if pending:
-            log.info("finishing %d interaction(s) before shutting down", len(pending))
             _, pending = await asyncio.wait(pending, timeout=timeout)
         return len(pending)
+
+    def _busy(self) -> set[asyncio.Task[Any]]:
+        return {task for task in self._in_flight if not task.done()}
 
     async def setup_hook(self) -> None:
         self.tree.on_error = self.on_command_error
