@@ -22,17 +22,13 @@ from bot.digest.writer import (
 from bot.http import SourceError
 from bot.llm.client import LLMError
 from bot.models import Paper, RankedPaper, Ranking, merge_authors
-from bot.papers.pipeline import FetchError, Pipeline, Progress
+from bot.papers.pipeline import FetchError, Pipeline, Progress, no_progress
 from bot.papers.refs import RefError, resolve_ref
 from bot.store.store import Store
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TOP = 5
-
-
-def _no_progress(step: str, done: int, total: int) -> None:
-    pass
 
 
 @dataclass(frozen=True)
@@ -62,7 +58,7 @@ class Digests:
         language: str,
         *,
         top: int | None = None,
-        progress: Progress = _no_progress,
+        progress: Progress = no_progress,
     ) -> DigestReport:
         """The week's digest: its `top` papers (default: as many as it was made with, or
         DEFAULT_TOP) fetched the first time (FetchError when Hugging Face cannot list them),

@@ -34,7 +34,7 @@ class FetchReport:
     warnings: tuple[str, ...]
 
 
-def _no_progress(step: str, done: int, total: int) -> None:
+def no_progress(step: str, done: int, total: int) -> None:
     pass
 
 
@@ -64,7 +64,7 @@ class Pipeline:
         kind: str = "monthly",
         top: int = 10,
         refs: Sequence[str] = (),
-        progress: Progress = _no_progress,
+        progress: Progress = no_progress,
     ) -> FetchReport:
         """Fetch and store the month's ranking, then its full texts and missing summaries."""
         warnings: list[str] = []
@@ -143,7 +143,7 @@ class Pipeline:
         ids: Sequence[str],
         language: str,
         warnings: list[str],
-        progress: Progress = _no_progress,
+        progress: Progress = no_progress,
         on_summary: Callable[[str], Awaitable[None]] | None = None,
     ) -> int:
         """Read each paper's full text (one download at a time) and write its missing summary
@@ -173,7 +173,7 @@ class Pipeline:
         self,
         ids: Sequence[str],
         then: Callable[[Paper], Awaitable[None]],
-        progress: Progress = _no_progress,
+        progress: Progress = no_progress,
     ) -> None:
         """Read the papers' full texts one download at a time, and run `then` on each paper as
         soon as its text is in (concurrently with the next downloads), not after the last."""
