@@ -27,6 +27,8 @@ from bot.papers.pipeline import FetchError
 from bot.papers.rendering import ranking_text
 from bot.store.backup import BackupError, backup
 from bot.store.database import connect, migrate
+from bot.usage.render import usage_text
+from bot.usage.report import current_month, usage_report
 
 log = logging.getLogger("yomikai")
 
@@ -87,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"how many papers (default: as many as before, or {DEFAULT_TOP})",
     )
     digest.add_argument("--json", action="store_true", help="machine-readable output")
+
+    usage = commands.add_parser("usage", help="print the LLM calls, tokens and cost of a month")
+    usage.add_argument("--month", type=_month, help="YYYY-MM, in UTC (default: this month)")
+    usage.add_argument("--json", action="store_true", help="machine-readable output")
 
     commands.add_parser("run", help="run the Discord bot (needs DISCORD_TOKEN)")
     commands.add_parser(
@@ -170,6 +176,17 @@ async def _digest(core: Core, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _usage(core: Core, args: argparse.Namespace) -> int:
+    now = datetime.now(UTC)
+    month = args.month or current_month(now)
+    report = await usage_report(core.store, month, core.settings.llm_prices, now=now)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(usage_text(report))
+    return 0
+
+
 async def _migrate(settings: Settings) -> int:
     conn = await connect(settings.db)
     try:
@@ -216,7 +233,9 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         )
     core = await Core.open(settings)
     try:
-        handler = {"fetch": _fetch, "show": _show, "digest": _digest, "run": _run_bot}[args.command]
+        handler = {
+            "fetch": _fetch, "show": _show, "digest": _digest, "usage": _usage, "run": _run_bot,
+        }[args.command]  # fmt: skip
         return await handler(core, args)
     except FetchError as exc:
         raise UserError(str(exc)) from exc

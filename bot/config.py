@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.usage.prices import DEFAULT_PRICES, Prices, parse_prices
+
 LANGUAGES = ("ja", "en")
 LOG_FORMATS = ("text", "json")
 LLM_SERVERS = ("auto", "openai", "ollama", "llamacpp", "vllm", "lmstudio", "other")
@@ -88,6 +90,7 @@ _SETTINGS: tuple[tuple[str, str, Callable[[str], Any], str | None], ...] = (
     ("YOMIKAI_LLM_SERVER", "llm_server", _llm_server, "auto"),
     ("YOMIKAI_LLM_CONTEXT_TOKENS", "llm_context_tokens", _positive_int, None),
     ("YOMIKAI_EMBEDDING_MODEL", "embedding_model", _text, "text-embedding-3-small"),
+    ("YOMIKAI_LLM_PRICES", "llm_prices", parse_prices, DEFAULT_PRICES),
     ("YOMIKAI_HF_API", "hf_api", _url, "https://huggingface.co/api"),
     ("YOMIKAI_ARXIV_API", "arxiv_api", _url, "https://export.arxiv.org/api/query"),
     ("YOMIKAI_ARXIV_HTML", "arxiv_html", _url, "https://arxiv.org/html"),
@@ -118,6 +121,7 @@ class Settings:
     llm_server: str = "auto"
     llm_context_tokens: int | None = None
     embedding_model: str = "text-embedding-3-small"
+    llm_prices: Prices = field(default_factory=lambda: parse_prices(DEFAULT_PRICES))
     hf_api: str = "https://huggingface.co/api"
     arxiv_api: str = "https://export.arxiv.org/api/query"
     arxiv_html: str = "https://arxiv.org/html"

@@ -83,14 +83,14 @@ class AskCog(commands.Cog):
         # embeddings) and the LLM are not, so they come after the acknowledgement.
         await interaction.response.defer(thinking=True)
         shown = StreamedReply(interaction, "")
-        entry = named or await self.core.qa.route(ranking, question)
+        entry = named or await self.core.qa.route(ranking, question, guild_id=interaction.guild_id)
         if entry is None:
             # Public like the "thinking…" it replaces; it names no one.
             self.cooldown.release((interaction.guild_id, interaction.user.id))
             return await shown.fail(t(language, "ask_no_match", month=chosen))
         shown.head = answer_head(entry, language, routed=paper is None)
         try:
-            answer = await self._answer(entry, question, shown)
+            answer = await self._answer(entry, question, shown, interaction.guild_id)
         except LLMError as exc:
             log.warning("guild %s: /ask failed: %s", interaction.guild_id, exc)
             # Everyone saw "thinking…": the apology replaces it, and says nothing private.
@@ -99,9 +99,11 @@ class AskCog(commands.Cog):
         # Stored after the member has the answer: the writes queue behind other writes.
         await self.core.qa.remember(answer, interaction.guild_id)
 
-    async def _answer(self, entry: RankedPaper, question: str, shown: StreamedReply) -> Answer:
+    async def _answer(
+        self, entry: RankedPaper, question: str, shown: StreamedReply, guild_id: int
+    ) -> Answer:
         """The answer, streamed into `shown` as the LLM writes it (cached ones come whole)."""
-        prepared = await self.core.qa.prepare(entry, question)
+        prepared = await self.core.qa.prepare(entry, question, guild_id=guild_id)
         shown.links = prepared.links
         if prepared.cached is not None or self.core.llm is None:
             return await self.core.qa.respond(prepared)

@@ -120,18 +120,24 @@ class QA:
         self.context_tokens = context_tokens
         self.prompt_version = prompts.prompt_version(SYSTEM_PROMPT, USER_PROMPT)
 
-    async def route(self, ranking: Ranking, question: str) -> RankedPaper | None:
+    async def route(
+        self, ranking: Ranking, question: str, *, guild_id: int | None = None
+    ) -> RankedPaper | None:
         """The ranking's paper most relevant to the question, or None when none relates: its
-        titles, abstracts and notes, and its full text, lexically and by embeddings."""
+        titles, abstracts and notes, and its full text, lexically and by embeddings (the
+        question's embedding counted for `guild_id`)."""
         by_id = {entry.paper.arxiv_id: entry for entry in ranking.entries}
         notes = await self.store.search(list(by_id), question)
-        ranked = await self.retriever.route([e.paper for e in ranking.entries], question, notes)
+        papers = [e.paper for e in ranking.entries]
+        ranked = await self.retriever.route(papers, question, notes, guild_id=guild_id)
         return by_id[ranked[0]] if ranked else None
 
-    async def prepare(self, entry: RankedPaper, question: str) -> Prepared:
+    async def prepare(
+        self, entry: RankedPaper, question: str, *, guild_id: int | None = None
+    ) -> Prepared:
         """The prompt for the question, and the answer if the cache has it."""
         context = await self.retriever.context(
-            entry.paper, entry.fulltext, question, self.passage_budget()
+            entry.paper, entry.fulltext, question, self.passage_budget(), guild_id=guild_id
         )
         key = question_key(question, entry, context)
         links = context.links if context else {}

@@ -35,6 +35,8 @@ QUESTION_EMBED_SECONDS = 1.5
 ROUTE_CANDIDATES = 200
 # Below this cosine, an embedding match is too weak to route a question to a paper.
 ROUTE_MIN_SIMILARITY = 0.3
+# The question's embedding, counted apart from the answer (purpose "ask") in llm_usage.
+QUESTION_PURPOSE = "ask-embedding"
 
 
 @dataclass(frozen=True)
@@ -73,9 +75,16 @@ class Retriever:
         return cost
 
     async def context(
-        self, paper: Paper, info: FullTextInfo | None, question: str, budget: int
+        self,
+        paper: Paper,
+        info: FullTextInfo | None,
+        question: str,
+        budget: int,
+        *,
+        guild_id: int | None = None,
     ) -> Context | None:
-        """The paper's passages for this question within `budget` tokens; None without a text."""
+        """The paper's passages for this question within `budget` tokens; None without a text.
+        An embedding of the question is counted for `guild_id`."""
         if info is None or not info.available or info.url is None:
             return None
         stored = await self.fulltexts.passages(paper)
@@ -88,7 +97,7 @@ class Retriever:
         ]
         if sum(costs) <= budget:
             return Context(stored.chunks, True, links)
-        order = await self._ranked(paper, stored, question)
+        order = await self._ranked(paper, stored, question, guild_id)
         chosen: list[int] = []
         used = 0
         for index in order:
@@ -100,7 +109,12 @@ class Retriever:
         return Context(passages, False, {c.cite: links[c.cite] for c in passages})
 
     async def route(
-        self, papers: Sequence[Paper], question: str, also: Sequence[str] = ()
+        self,
+        papers: Sequence[Paper],
+        question: str,
+        also: Sequence[str] = (),
+        *,
+        guild_id: int | None = None,
     ) -> list[str]:
         """Of these papers, those whose full text relates to the question, most related first;
         `also` is another ranking of them (by titles and notes) fused with the full text's."""
@@ -111,7 +125,7 @@ class Retriever:
         if query and ids:
             hits = await self.fulltexts.search(ids, query, ROUTE_CANDIDATES)
             _fuse(scores, list(dict.fromkeys(arxiv_id for _, arxiv_id in hits)))
-        vector = await self._question_vector(question)
+        vector = await self._question_vector(question, guild_id)
         if vector is not None:
             similar: list[tuple[float, str]] = []
             for paper in papers:
@@ -123,7 +137,9 @@ class Retriever:
             _fuse(scores, [aid for _, aid in sorted(similar, reverse=True)])
         return sorted(scores, key=lambda aid: -scores[aid])
 
-    async def _ranked(self, paper: Paper, stored: Passages, question: str) -> list[int]:
+    async def _ranked(
+        self, paper: Paper, stored: Passages, question: str, guild_id: int | None
+    ) -> list[int]:
         """Indexes into `stored.chunks`, most relevant first (every passage, fused ranks)."""
         position = {chunk_id: i for i, chunk_id in enumerate(stored.ids)}
         scores: dict[int, float] = {}
@@ -131,7 +147,7 @@ class Retriever:
         if query:
             hits = await self.fulltexts.search([paper.arxiv_id], query, len(stored.ids))
             _fuse(scores, [position[h] for h, _ in hits if h in position])
-        vector = await self._question_vector(question)
+        vector = await self._question_vector(question, guild_id)
         if vector is not None and stored.vectors is not None:
             similarity = stored.vectors @ vector
             _fuse(scores, [int(i) for i in np.argsort(-similarity)])
@@ -140,7 +156,7 @@ class Retriever:
         rest = [i for i in range(len(stored.chunks)) if i not in scores]
         return sorted(scores, key=lambda i: -scores[i]) + rest
 
-    async def _question_vector(self, question: str) -> np.ndarray | None:
+    async def _question_vector(self, question: str, guild_id: int | None) -> np.ndarray | None:
         if self.llm is None or self.fulltexts.embedding_model is None:
             return None
         if question in self._question_vectors:
@@ -148,12 +164,13 @@ class Retriever:
             return self._question_vectors[question]
         try:
             # Routing runs before /ask is acknowledged: a slow server must not cost Discord's 3 s.
-            [vector], _ = await asyncio.wait_for(
-                self.llm.embed([question], purpose="ask"), QUESTION_EMBED_SECONDS
+            [vector], usage = await asyncio.wait_for(
+                self.llm.embed([question], purpose=QUESTION_PURPOSE), QUESTION_EMBED_SECONDS
             )
         except (LLMError, TimeoutError) as exc:
             log.info("question not embedded (retrieval stays lexical): %s", exc or "timeout")
             return None
+        await self.fulltexts.store.record_usage(usage, guild_id)
         array = np.asarray(vector, dtype=np.float32)
         norm = float(np.linalg.norm(array))
         unit = array / norm if norm else None

@@ -17,7 +17,7 @@ import json
 import logging
 import math
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import openai
@@ -62,12 +62,20 @@ class Usage:
     model: str
     prompt_tokens: int
     completion_tokens: int
+    # Each request's (prompt, completion) tokens when this sums several (a JSON repair round
+    # trip, embedding batches): each is one llm_usage row. Empty for a single request.
+    requests: tuple[tuple[int, int], ...] = field(default=(), compare=False)
+
+    def each(self) -> tuple[tuple[int, int], ...]:
+        """(prompt, completion) tokens of every request this counts."""
+        return self.requests or ((self.prompt_tokens, self.completion_tokens),)
 
     def plus(self, other: Usage) -> Usage:
         return replace(
             self,
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
+            requests=self.each() + other.each(),
         )
 
 
@@ -231,14 +239,14 @@ class LLM:
             reason = self._embeddings_refusal or "YOMIKAI_EMBEDDING_MODEL is off"
             raise LLMError(f"{purpose}: embeddings are off: {reason}")
         vectors: list[list[float]] = []
-        usage = Usage(purpose, self.embedding_model, 0, 0)
+        usage: Usage | None = None
         for start in range(0, len(texts), EMBED_BATCH):
             batch = list(texts[start : start + EMBED_BATCH])
             body = await self._embed_batch(purpose, self.embedding_model, batch)
             got, batch_usage = self._embeddings(purpose, body, batch)
             vectors.extend(got)
-            usage = replace(usage.plus(batch_usage), model=batch_usage.model)
-        return vectors, usage
+            usage = batch_usage if usage is None else usage.plus(batch_usage)
+        return vectors, usage or Usage(purpose, self.embedding_model, 0, 0)
 
     async def aclose(self) -> None:
         await self._client.close()

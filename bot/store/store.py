@@ -92,12 +92,13 @@ ON CONFLICT (arxiv_id) DO UPDATE SET
 
 
 async def add_usage(conn: aiosqlite.Connection, usage: Usage, guild_id: int | None) -> None:
-    """Count an LLM call's tokens (inside the caller's transaction)."""
-    await conn.execute(
+    """Count an LLM call's tokens, one row per request (inside the caller's transaction)."""
+    now = utcnow()
+    await conn.executemany(
         "INSERT INTO llm_usage (at, purpose, model, guild_id, prompt_tokens, completion_tokens)"
         " VALUES (?, ?, ?, ?, ?, ?)",
-        (utcnow(), usage.purpose, usage.model, guild_id, usage.prompt_tokens,
-         usage.completion_tokens),
+        [(now, usage.purpose, usage.model, guild_id, prompt, completion)
+         for prompt, completion in usage.each()],
     )  # fmt: skip
 
 

@@ -172,6 +172,16 @@ class Received:
         return next((m["content"] for m in self.messages if m.get("role") == role), "")
 
 
+@dataclass(frozen=True)
+class Reported:
+    """The token usage one answer reported to the client, and the purpose it was asked for."""
+
+    purpose: str | None
+    endpoint: str
+    prompt_tokens: int
+    completion_tokens: int
+
+
 def _user_text(body: dict[str, Any]) -> str:
     return "\n".join(m["content"] for m in body.get("messages", []) if m.get("role") == "user")
 
@@ -359,6 +369,8 @@ class FakeOpenAI:
         self.error_headers: dict[str, str] = {}
         self.models = [DEFAULT_MODEL, DEFAULT_EMBEDDING_MODEL]
         self.requests: list[Received] = []
+        # The usage each answer carried, as the client read it (what a bill counts).
+        self.reported: list[Reported] = []
         # Ollama mode: (prompt tokens, window) of each prompt it silently cut.
         self.truncations: list[tuple[int, int]] = []
         # Fields a lenient server received and ignored, as vLLM logs them.
@@ -435,6 +447,22 @@ class FakeOpenAI:
             and schema_name in (None, r.schema_name)
             and endpoint in (None, r.endpoint)
         )
+
+    def usage_reported(self, purpose: str | None = None) -> tuple[int, int, int]:
+        """(answers that reported usage, their prompt tokens, their completion tokens),
+        optionally of one purpose."""
+        chosen = [r for r in self.reported if purpose in (None, r.purpose)]
+        return (
+            len(chosen),
+            sum(r.prompt_tokens for r in chosen),
+            sum(r.completion_tokens for r in chosen),
+        )
+
+    def _report(self, body: dict[str, Any], usage: dict[str, int], endpoint: str = "chat") -> None:
+        received = next((r for r in reversed(self.requests) if r.body is body), None)
+        purpose = received.purpose if received else None
+        completion = usage.get("completion_tokens", 0)
+        self.reported.append(Reported(purpose, endpoint, usage["prompt_tokens"], completion))
 
     async def _open(self, app: web.Application) -> None:
         self._closing = asyncio.Event()
@@ -739,6 +767,7 @@ class FakeOpenAI:
         usage = self._usage(body, content or refusal or "")
         if usage:
             data["usage"] = usage
+            self._report(body, usage)
         return web.json_response(data)
 
     async def _stream(
@@ -782,6 +811,8 @@ class FakeOpenAI:
                     await send(
                         {"content": piece}, finish_reason, **({"usage": usage} if usage else {})
                     )
+                    if usage:
+                        self._report(body, usage)
                 else:
                     await send({"content": piece})
                 if cut and request.transport is not None:
@@ -792,6 +823,7 @@ class FakeOpenAI:
                 if asked_usage and usage:
                     chunk = {**base, "choices": [], "usage": usage}
                     await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self._report(body, usage)
             await response.write(b"data: [DONE]\n\n")
             await response.write_eof()
         return response
@@ -832,6 +864,7 @@ class FakeOpenAI:
         ]
         tokens = sum(map(estimate_tokens, inputs))
         usage = {"prompt_tokens": tokens, "total_tokens": tokens}
+        self._report(body, usage, "embeddings")
         return web.json_response({"object": "list", "data": data, "model": model, "usage": usage})
 
     def _embeddings_refusal(self, body: dict[str, Any]) -> web.Response | None:
