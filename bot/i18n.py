@@ -367,7 +367,6 @@ _TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-SUMMARY_FIELDS = ("purpose", "results", "method", "names", "affiliations")
 LANGUAGES = tuple(_TEXT)
 
 # Slash-command descriptions: English is what the code names them by, Japanese is looked up here.

@@ -6,6 +6,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 RANKING_KINDS: tuple[str, ...] = ("monthly", "trending", "manual")
+# The study group's five notes on a paper, in card order; organizers may correct these.
+NOTE_FIELDS: tuple[str, ...] = ("purpose", "results", "method", "names", "affiliations")
 
 
 @dataclass(frozen=True)

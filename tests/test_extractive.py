@@ -51,7 +51,7 @@ def test_the_sample_is_the_fixture_month_with_notes_for_every_paper() -> None:
             fixture.title, fixture.abstract, fixture.upvotes
         )  # fmt: skip
         notes = paper["summaries"]["ja"]
-        assert all(notes[name].strip() for name in extractive.SUMMARY_FIELDS)
+        assert all(notes[name].strip() for name in extractive.NOTE_FIELDS)
         assert len(notes["hook"]) <= HOOK_CHARS
 
 

@@ -12,8 +12,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.i18n import SUMMARY_FIELDS, t
-from bot.models import RankedPaper
+from bot.i18n import t
+from bot.models import NOTE_FIELDS, RankedPaper
 from bot.papers.fulltext.chunks import Chunk
 from bot.store.search_text import tokens
 
@@ -53,7 +53,7 @@ def sentences(entry: RankedPaper, passages: Sequence[Chunk] = ()) -> list[Senten
     summary = entry.summary
     if summary is not None:
         parts.append(("translation", summary.abstract))
-        parts += [(name, getattr(summary, name)) for name in SUMMARY_FIELDS]
+        parts += [(name, getattr(summary, name)) for name in NOTE_FIELDS]
     parts += [(f"[{chunk.cite}]", chunk.body) for chunk in passages if chunk.cite != "Abstract"]
     return [
         Sentence(source, piece.strip())

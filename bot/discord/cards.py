@@ -6,8 +6,8 @@ from typing import Any
 
 from bot.discord import limits
 from bot.discord.limits import shorten
-from bot.i18n import SUMMARY_FIELDS, t
-from bot.models import RankedPaper, Ranking
+from bot.i18n import t
+from bot.models import NOTE_FIELDS, RankedPaper, Ranking
 from bot.votes.book import Tally
 
 Embed = dict[str, Any]
@@ -50,7 +50,7 @@ def paper_card(entry: RankedPaper, month: str, language: str) -> Embed:
                 "value": shorten(getattr(summary, name) or "—", CARD_FIELD, more),
                 "inline": False,
             }
-            for name in SUMMARY_FIELDS
+            for name in NOTE_FIELDS
         ]
     else:
         intro, body = f"⚠️ {t(language, 'pending')}\n{source}\n\n", paper.abstract

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.i18n import SUMMARY_FIELDS, t
-from bot.models import RankedPaper, Ranking
+from bot.i18n import t
+from bot.models import NOTE_FIELDS, RankedPaper, Ranking
 
 
 def ranking_text(ranking: Ranking, language: str) -> str:
@@ -24,8 +24,6 @@ def _entry_text(entry: RankedPaper, language: str) -> str:
         return "\n".join(lines)
     lines.append(f"    {summary.title}")
     lines.append(f"    {summary.hook}")
-    lines += [
-        f"    {t(language, name)}: {getattr(summary, name) or '-'}" for name in SUMMARY_FIELDS
-    ]
+    lines += [f"    {t(language, name)}: {getattr(summary, name) or '-'}" for name in NOTE_FIELDS]
     lines.append(f"    {t(language, 'abstract')}: {summary.abstract}")
     return "\n".join(lines)
