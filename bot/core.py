@@ -15,6 +15,7 @@ from bot.http import new_client
 from bot.llm.client import LLM
 from bot.meetups.book import MeetupBook
 from bot.meetups.outline import Outlines
+from bot.papers.edits import SummaryEdits
 from bot.papers.fulltext.library import FullTexts
 from bot.papers.pipeline import Pipeline
 from bot.papers.rankings import Rankings
@@ -52,6 +53,7 @@ class Core:
     outlines: Outlines
     pacing: Pacing
     digests: Digests
+    edits: SummaryEdits
 
     @classmethod
     async def open(
@@ -96,6 +98,7 @@ class Core:
             outlines=Outlines(store, llm, fulltexts),
             pacing=pacing,
             digests=Digests(store, pipeline, DigestWriter(llm) if llm else None),
+            edits=SummaryEdits(store),
         )
 
     async def aclose(self) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 RANKING_KINDS: tuple[str, ...] = ("monthly", "trending", "manual")
@@ -98,6 +98,21 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class SummaryEdit:
+    """An organizer's correction of a paper's five notes in one guild."""
+
+    notes: dict[str, str]
+    editor_name: str
+    edited_at: str
+
+    def applied_to(self, summary: Summary | None, paper: Paper) -> Summary:
+        """The summary with the corrected notes; before any summary exists, the paper's own
+        title and abstract stand in for the translated ones."""
+        base = summary or Summary(paper.title, paper.abstract, "", "", "", "", "", "")
+        return replace(base, **{name: self.notes.get(name, "") for name in NOTE_FIELDS})
+
+
+@dataclass(frozen=True)
 class FullTextInfo:
     """Where a paper's text came from: "html", "pdf", or "abstract" when neither could be read
     (`detail` says why); `url` the page or PDF, `sections` the section labels."""
@@ -124,6 +139,7 @@ class RankedPaper:
     upvotes: int | None
     summary: Summary | None
     fulltext: FullTextInfo | None = None  # None until the paper's text has been looked for
+    edit: SummaryEdit | None = None  # the guild's correction, already applied to `summary`
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -145,6 +161,7 @@ class Ranking:
     source: str
     fetched_at: str
     entries: tuple[RankedPaper, ...]
+    guild_id: int = 0  # 0: shared by every guild; else the guild whose own list this is
 
     @property
     def pending(self) -> int:

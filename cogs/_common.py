@@ -74,7 +74,7 @@ async def papers_of(
             raise RefError("no_digest", week=chosen)
         return chosen, ranking
     chosen = month_of(month, settings)
-    stored = await core.rankings.stored(chosen, settings.language)
+    stored = await core.rankings.stored(chosen, settings.language, settings.guild_id)
     if stored is None:
         raise RefError("no_ranking", month=chosen)
     return chosen, stored

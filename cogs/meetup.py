@@ -520,7 +520,7 @@ class MeetupCog(commands.Cog, name=MEETUP_COG):
             chosen = await self._month(interaction.guild_id, month, settings, latest=paper is None)
         except MonthError:
             return await refuse(interaction, speak, "bad_month", month=(month or "")[:20])
-        ranking = await self.core.rankings.stored(chosen, settings.language)
+        ranking = await self.core.rankings.stored(chosen, settings.language, settings.guild_id)
         if ranking is None:
             return await refuse(interaction, speak, "no_ranking", month=chosen)
         try:
@@ -619,7 +619,9 @@ class MeetupCog(commands.Cog, name=MEETUP_COG):
         return meetup
 
     async def _entry(self, meetup: Meetup, settings: GuildSettings) -> RankedPaper:
-        ranking = await self.core.rankings.stored(meetup.month, settings.language)
+        ranking = await self.core.rankings.stored(
+            meetup.month, settings.language, settings.guild_id
+        )
         assert ranking is not None, f"no ranking for {meetup.month}"
         return next(e for e in ranking.entries if e.paper.arxiv_id == meetup.arxiv_id)
 

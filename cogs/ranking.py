@@ -1,8 +1,9 @@
-"""/ranking, /paper and /post-ranking: the month's papers and their cards."""
+"""/ranking, /paper, /post-ranking and /ranking-set: the month's papers and their cards."""
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import discord
@@ -14,9 +15,9 @@ from bot.discord.cards import paper_card, ranking_overview
 from bot.discord.client import YomikaiBot
 from bot.discord.guilds import GuildSettings
 from bot.i18n import t
-from bot.models import Ranking
+from bot.models import RANKING_KINDS, Ranking
 from bot.months import MonthError
-from bot.papers.pipeline import FetchError
+from bot.papers.pipeline import FetchError, ListError
 from bot.papers.rankings import RankingPost
 from bot.papers.refs import RefError, resolve_ref
 from cogs._common import (
@@ -34,6 +35,9 @@ from cogs._menus import post_content
 log = logging.getLogger(__name__)
 
 RANKING_COG = "Ranking"
+KIND_CHOICES = [Choice(name=kind, value=kind) for kind in RANKING_KINDS]
+# 24 arXiv URLs with versions, and the separators between them.
+MAX_IDS_TEXT = 1200
 
 
 class RankingCog(commands.Cog, name=RANKING_COG):
@@ -53,7 +57,7 @@ class RankingCog(commands.Cog, name=RANKING_COG):
         except MonthError:
             await refuse(interaction, speak, "bad_month", month=(month_text or "")[:20])
             return settings, None
-        ranking = await self.core.rankings.stored(month, settings.language)
+        ranking = await self.core.rankings.stored(month, settings.language, settings.guild_id)
         if ranking is None:
             await refuse(interaction, speak, "no_ranking", month=month)
         return settings, ranking
@@ -96,8 +100,14 @@ class RankingCog(commands.Cog, name=RANKING_COG):
         name="post-ranking", description=_("Post the month's ranking to the study group's channel")
     )
     @app_commands.guild_only()
-    @app_commands.describe(month=_("Month as YYYY-MM (default: last month)"))
-    async def post_ranking(self, interaction: Interaction, month: str | None = None) -> None:
+    @app_commands.describe(
+        month=_("Month as YYYY-MM (default: last month)"),
+        kind=_("Which ranking (default: the guild's own list if set, else the stored one)"),
+    )
+    @app_commands.choices(kind=KIND_CHOICES)
+    async def post_ranking(
+        self, interaction: Interaction, month: str | None = None, kind: Choice[str] | None = None
+    ) -> None:
         assert interaction.guild is not None
         settings = await self.core.guilds.get(interaction.guild.id)
         speak = member_language(interaction, settings)
@@ -108,13 +118,54 @@ class RankingCog(commands.Cog, name=RANKING_COG):
         except MonthError:
             return await refuse(interaction, speak, "bad_month", month=(month or "")[:20])
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.publish(interaction.guild, chosen)
+        outcome = await self.publish(interaction.guild, chosen, kind=kind.value if kind else None)
         await reply(interaction, outcome.message(speak), ephemeral=True)
 
+    @app_commands.command(
+        name="ranking-set", description=_("Set the guild's own list of papers for a month")
+    )
+    @app_commands.guild_only()
+    @app_commands.describe(
+        ids=_("arXiv ids or URLs in rank order, separated by spaces or commas (at most 24)"),
+        month=_("Month as YYYY-MM (default: last month)"),
+    )
+    async def ranking_set(
+        self,
+        interaction: Interaction,
+        ids: app_commands.Range[str, 1, MAX_IDS_TEXT],
+        month: str | None = None,
+    ) -> None:
+        assert interaction.guild is not None
+        settings = await self.core.guilds.get(interaction.guild.id)
+        speak = member_language(interaction, settings)
+        if not is_organizer(interaction, settings):
+            return await refuse(interaction, speak, "not_organizer")
+        try:
+            chosen = month_of(month, settings)
+        except MonthError:
+            return await refuse(interaction, speak, "bad_month", month=(month or "")[:20])
+        refs = [ref for ref in re.split(r"[\s,]+", ids) if ref]
+        if not refs or len(ids) > MAX_IDS_TEXT:
+            return await refuse(interaction, speak, "list_empty", limit=MAX_IDS_TEXT)
+        # arXiv is asked about every id, paced: more than Discord's 3 seconds may pass.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        set_by = interaction.user.display_name
+        try:
+            ranking = await self.core.rankings.set_list(
+                settings.guild_id, chosen, refs, settings.language, set_by
+            )
+        except ListError as exc:
+            log.info("guild %s: list for %s refused: %s", settings.guild_id, chosen, exc)
+            return await refuse(interaction, speak, exc.key, **{"month": chosen, **exc.values})
+        overview = ranking_overview(ranking, settings.language)
+        text = t(speak, "list_saved", month=chosen, count=len(ranking.entries))
+        await reply(interaction, text, embed=discord.Embed.from_dict(overview), ephemeral=True)
+
     async def publish(
-        self, guild: discord.Guild, month: str, *, kind: str = "monthly", top: int = 10
+        self, guild: discord.Guild, month: str, *, kind: str | None = None, top: int = 10
     ) -> Published:
-        """Post the month's ranking with its vote menu, once per guild and month."""
+        """Post the month's ranking with its vote menu, once per guild and month: of `kind`, or
+        by default the one the guild sees (its own list when it set one)."""
         settings = await self.core.guilds.get(guild.id)
         channel = settings.channel_id and guild.get_channel(settings.channel_id)
         if not isinstance(channel, discord.TextChannel):
@@ -122,10 +173,15 @@ class RankingCog(commands.Cog, name=RANKING_COG):
         if not await self.core.rankings.claim_post(guild.id, month):
             return Published("already_posted", month, url=await self._post_url(guild.id, month))
         try:
-            ranking = await self.core.rankings.ensure(month, settings.language, kind=kind, top=top)
+            ranking = await self.core.rankings.ensure(
+                month, settings.language, guild_id=guild.id, kind=kind, top=top
+            )
             await self.core.votes.open(guild.id, month)
             content = post_content(guild.id, ranking, settings.language, closed=False, pickup=None)
             message = await channel.send(**content)
+        except ListError as exc:
+            await self.core.rankings.release_post(guild.id, month)
+            return Published(exc.key, month)
         except (FetchError, discord.HTTPException) as exc:
             await self.core.rankings.release_post(guild.id, month)
             log.warning("guild %s: posting %s failed: %s", guild.id, month, exc)
@@ -149,7 +205,7 @@ class RankingCog(commands.Cog, name=RANKING_COG):
 class Published:
     """What publishing a month's ranking came to, and how to tell an organizer."""
 
-    outcome: str  # posted, already_posted, no_channel or fetch_failed
+    outcome: str  # posted, already_posted, no_channel, fetch_failed or list_none
     month: str
     channel: str = ""
     url: str = ""

@@ -25,12 +25,11 @@ from bot.schedules.runner import GuildSchedule, RunFailed, ScheduleBook, Schedul
 from cogs._common import Interaction, _, is_organizer, member_language, refuse, reply
 from cogs.digest import DIGEST_COG, DigestCog
 from cogs.meetup import LOCATION_CHARS, MEETUP_COG, VOICE_TYPES, MeetupCog
-from cogs.ranking import RANKING_COG, RankingCog
+from cogs.ranking import KIND_CHOICES, RANKING_COG, RankingCog
 from cogs.vote import VOTE_COG, VoteCog
 
 log = logging.getLogger(__name__)
 
-KIND_CHOICES = [Choice(name="monthly", value="monthly"), Choice(name="trending", value="trending")]
 NO_MEETUP_DAY = "off"
 NO_DIGEST = "off"
 WEEKDAY_CHOICES = [

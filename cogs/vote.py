@@ -69,7 +69,9 @@ class VoteCog(commands.Cog, name=VOTE_COG):
             for guild_id in await self.core.rankings.posted_guilds(month):
                 guild = self.bot.get_guild(guild_id)
                 settings = await self.core.guilds.get(guild_id)
-                ranking = await self.core.rankings.stored(month, settings.language)
+                ranking = await self.core.rankings.stored(
+                    month, settings.language, settings.guild_id
+                )
                 if guild is None or ranking is None:
                     continue
                 status, pickup_id = await self.core.votes.status(guild_id, month)
@@ -91,7 +93,7 @@ class VoteCog(commands.Cog, name=VOTE_COG):
             month = month_of(month_text, settings)
         except MonthError:
             return await refuse(interaction, speak, "bad_month", month=(month_text or "")[:20])
-        ranking = await self.core.rankings.stored(month, settings.language)
+        ranking = await self.core.rankings.stored(month, settings.language, settings.guild_id)
         if ranking is None:
             return await refuse(interaction, speak, "no_ranking", month=month)
         return settings, speak, ranking
@@ -352,7 +354,7 @@ class VoteCog(commands.Cog, name=VOTE_COG):
     async def close_on_schedule(self, guild: discord.Guild, month: str) -> str:
         """/close-vote without an organizer: a tie the organizers break is left to them."""
         settings = await self.core.guilds.get(guild.id)
-        ranking = await self.core.rankings.stored(month, settings.language)
+        ranking = await self.core.rankings.stored(month, settings.language, settings.guild_id)
         status, _ = await self.core.votes.status(guild.id, month)
         if ranking is None or status is not VoteStatus.OPEN:
             return f"no open vote ({status.value})"
@@ -376,7 +378,7 @@ class VoteCog(commands.Cog, name=VOTE_COG):
     async def remind(self, guild: discord.Guild, month: str, hours: int) -> str:
         """Tell the channel the vote closes soon, with the current leader and turnout."""
         settings = await self.core.guilds.get(guild.id)
-        ranking = await self.core.rankings.stored(month, settings.language)
+        ranking = await self.core.rankings.stored(month, settings.language, settings.guild_id)
         status, _ = await self.core.votes.status(guild.id, month)
         channel = self._channel(guild, settings.channel_id)
         if ranking is None or status is not VoteStatus.OPEN or channel is None:

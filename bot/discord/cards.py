@@ -32,6 +32,9 @@ def paper_card(entry: RankedPaper, month: str, language: str) -> Embed:
     footer = [f"#{entry.rank}", month, f"arXiv:{paper.arxiv_id}"]
     if entry.upvotes is not None:
         footer.append(t(language, "upvotes", count=entry.upvotes))
+    if entry.edit is not None:
+        name = shorten(entry.edit.editor_name, 100)
+        footer.append(t(language, "edited_by", name=name, date=entry.edit.edited_at[:10]))
     embed: Embed = {
         "title": shorten(summary.title if summary else paper.title, limits.EMBED_TITLE),
         "url": paper.url,

@@ -33,6 +33,7 @@ EXTENSIONS = (
     "cogs.schedule",
     "cogs.meetup",
     "cogs.digest",
+    "cogs.edit",
     "cogs.usage",
 )
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from bot.http import SourceError
 from bot.llm.client import LLMError
-from bot.models import Candidate, Paper, Ranking, merge_authors
+from bot.models import Paper, Ranking, merge_authors
 from bot.papers.fulltext.library import FullTexts
 from bot.papers.sources.arxiv import ArxivClient
 from bot.papers.sources.arxiv_ids import parse_arxiv_ref
@@ -27,6 +27,18 @@ class FetchError(Exception):
     """The ranking could not be fetched; the message is fit for a user."""
 
 
+class ListError(FetchError):
+    """An organizer's list that cannot be stored; `key` names the message for Discord."""
+
+    def __init__(self, key: str, message: str = "", **values: object) -> None:
+        super().__init__(message or key)
+        self.key, self.values = key, values
+
+
+# The vote menu holds 25 options, one of them "withdraw".
+MAX_LIST = 24
+
+
 @dataclass(frozen=True)
 class FetchReport:
     ranking: Ranking
@@ -36,6 +48,13 @@ class FetchReport:
 
 def no_progress(step: str, done: int, total: int) -> None:
     pass
+
+
+def _parsed(ref: str) -> str:
+    try:
+        return parse_arxiv_ref(ref)
+    except ValueError as exc:
+        raise ListError("list_bad_id", str(exc), ref=ref[:100]) from exc
 
 
 class Pipeline:
@@ -83,10 +102,13 @@ class Pipeline:
         top: int = 10,
         refs: Sequence[str] = (),
         warnings: list[str] | None = None,
+        guild_id: int = 0,
+        set_by: str | None = None,
     ) -> tuple[str, list[str]]:
-        """Store the month's ranking with arXiv's details; (kind, arXiv ids in rank order)."""
+        """Store the month's ranking with arXiv's details; (kind, arXiv ids in rank order).
+        With `refs`, an organizer's list: shared (guild 0) or the guild's own."""
         if refs:
-            return "manual", await self._store_manual(month, refs)
+            return "manual", await self._store_manual(month, refs, guild_id, set_by)
         return kind, await self._store_ranked(
             month, kind, top, [] if warnings is None else warnings
         )
@@ -101,7 +123,11 @@ class Pipeline:
             raise FetchError(str(exc)) from exc
         if not candidates:
             raise FetchError(f"Hugging Face lists no papers for {month}")
-        ids = await self._save(month, kind, "huggingface", candidates, authoritative=False)
+        await self.store.save_papers([c.paper for c in candidates], authoritative=False)
+        await self.store.save_ranking(
+            month, kind, "huggingface", [(c.paper.arxiv_id, c.upvotes) for c in candidates]
+        )
+        ids = [c.paper.arxiv_id for c in candidates]
         known = await self.store.from_arxiv(ids)
         try:
             enriched = await self.arxiv.fetch([aid for aid in ids if aid not in known])
@@ -112,31 +138,28 @@ class Pipeline:
             await self.store.save_papers(enriched.values(), authoritative=True)
         return ids
 
-    async def _store_manual(self, month: str, refs: Sequence[str]) -> list[str]:
+    async def _store_manual(
+        self, month: str, refs: Sequence[str], guild_id: int, set_by: str | None
+    ) -> list[str]:
+        ids = list(dict.fromkeys(_parsed(ref) for ref in refs))
+        if len(ids) > MAX_LIST:
+            raise ListError(
+                "list_too_many", f"at most {MAX_LIST} papers, not {len(ids)}", count=len(ids)
+            )
         try:
-            ids = list(dict.fromkeys(parse_arxiv_ref(ref) for ref in refs))
             papers = await self.arxiv.fetch(ids)
-        except (ValueError, SourceError) as exc:
-            raise FetchError(str(exc)) from exc
+        except SourceError as exc:
+            raise ListError("list_arxiv_down", str(exc), reason=str(exc)[:200]) from exc
         unknown = [aid for aid in ids if aid not in papers]
         if unknown:
-            raise FetchError(f"arXiv does not know: {', '.join(unknown)}")
-        candidates = [Candidate(papers[aid]) for aid in ids]
-        return await self._save(month, "manual", "arxiv", candidates, authoritative=True)
-
-    async def _save(
-        self,
-        month: str,
-        kind: str,
-        source: str,
-        candidates: list[Candidate],
-        *,
-        authoritative: bool,
-    ) -> list[str]:
-        await self.store.save_papers([c.paper for c in candidates], authoritative=authoritative)
-        entries = [(c.paper.arxiv_id, c.upvotes) for c in candidates]
-        await self.store.save_ranking(month, kind, source, entries)
-        return [aid for aid, _ in entries]
+            joined = ", ".join(unknown)
+            raise ListError("list_unknown", f"arXiv does not know: {joined}", ids=joined[:300])
+        await self.store.save_papers(papers.values(), authoritative=True)
+        entries = [(aid, None) for aid in ids]
+        await self.store.save_ranking(
+            month, "manual", "arxiv", entries, guild_id=guild_id, set_by=set_by
+        )
+        return ids
 
     async def complete(
         self,

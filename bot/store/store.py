@@ -20,6 +20,7 @@ from bot.models import (
     RankedPaper,
     Ranking,
     Summary,
+    SummaryEdit,
     merge_authors,
 )
 from bot.store.database import connect, migrate
@@ -54,9 +55,10 @@ def _paper_from_row(row: aiosqlite.Row) -> Paper:
 
 
 def ranked_from_row(row: aiosqlite.Row) -> RankedPaper:
-    """A ranking entry from a row of `rank`, `upvotes`, the paper's columns, `summary` and the
-    full text's `f_source`, `f_url`, `f_detail`, `f_sections`, `f_authors` (as Store.ranking
-    selects them); the authors carry the affiliations read from the paper."""
+    """A ranking entry from a row of `rank`, `upvotes`, the paper's columns, `summary`, the
+    full text's `f_source`, `f_url`, `f_detail`, `f_sections`, `f_authors` and optionally a
+    guild's correction `e_body`, `e_editor`, `e_at` (as Store.ranking selects them); the authors
+    carry the affiliations read from the paper."""
     paper = _paper_from_row(row)
     fulltext = None
     if row["f_source"] is not None:
@@ -65,12 +67,19 @@ def ranked_from_row(row: aiosqlite.Row) -> RankedPaper:
         )
         read = tuple(Author.from_dict(a) for a in json.loads(row["f_authors"]))
         paper = replace(paper, authors=merge_authors(paper.authors, read))
+    summary = Summary.from_dict(json.loads(row["summary"])) if row["summary"] else None
+    edit = None
+    # A Row's `in` looks at its values, not its column names.
+    if "e_body" in row.keys() and row["e_body"] is not None:  # noqa: SIM118
+        edit = SummaryEdit(json.loads(row["e_body"]), row["e_editor"], row["e_at"])
+        summary = edit.applied_to(summary, paper)
     return RankedPaper(
         rank=row["rank"],
         paper=paper,
         upvotes=row["upvotes"],
-        summary=Summary.from_dict(json.loads(row["summary"])) if row["summary"] else None,
+        summary=summary,
         fulltext=fulltext,
+        edit=edit,
     )
 
 
@@ -163,15 +172,24 @@ class Store:
             return {row["arxiv_id"] for row in await cursor.fetchall()}
 
     async def save_ranking(
-        self, month: str, kind: str, source: str, entries: Sequence[tuple[str, int | None]]
+        self,
+        month: str,
+        kind: str,
+        source: str,
+        entries: Sequence[tuple[str, int | None]],
+        *,
+        guild_id: int = 0,
+        set_by: str | None = None,
     ) -> None:
-        """Replace the month's ranking of this kind; entries are (arxiv id, upvotes) in rank order."""
+        """Replace the month's ranking of this kind, shared (guild 0) or a guild's own list;
+        entries are (arxiv id, upvotes) in rank order."""
         async with self.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT INTO rankings (month, kind, source, fetched_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (month, kind) DO UPDATE SET source = excluded.source,"
-                " fetched_at = excluded.fetched_at RETURNING id",
-                (month, kind, source, utcnow()),
+                "INSERT INTO rankings (guild_id, month, kind, source, fetched_at, set_by)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, month, kind) DO UPDATE SET"
+                " source = excluded.source, fetched_at = excluded.fetched_at,"
+                " set_by = excluded.set_by RETURNING id",
+                (guild_id, month, kind, source, utcnow(), set_by),
             )
             (ranking_id,) = await cursor.fetchone()  # type: ignore[misc]
             await conn.execute("DELETE FROM ranking_entries WHERE ranking_id = ?", (ranking_id,))
@@ -182,19 +200,30 @@ class Store:
         self.content_generation += 1
 
     async def latest_kind(self, month: str) -> str | None:
+        """The kind of the month's shared ranking fetched last."""
         async with self.reader.execute(
-            "SELECT kind FROM rankings WHERE month = ? ORDER BY fetched_at DESC, id DESC LIMIT 1",
+            "SELECT kind FROM rankings WHERE month = ? AND guild_id = 0"
+            " ORDER BY fetched_at DESC, id DESC LIMIT 1",
             (month,),
         ) as cursor:
             row = await cursor.fetchone()
         return row["kind"] if row else None
 
-    async def ranking(
-        self, month: str, kind: str, language: str, prompt_version: str
-    ) -> Ranking | None:
+    async def has_own_list(self, guild_id: int, month: str) -> bool:
         async with self.reader.execute(
-            "SELECT id, source, fetched_at FROM rankings WHERE month = ? AND kind = ?",
-            (month, kind),
+            "SELECT 1 FROM rankings WHERE guild_id = ? AND month = ?", (guild_id, month)
+        ) as cursor:
+            return await cursor.fetchone() is not None
+
+    async def ranking(
+        self, month: str, kind: str, language: str, prompt_version: str, guild_id: int = 0
+    ) -> Ranking | None:
+        """The month's ranking of this kind: the guild's own list when it has one, else the
+        shared one; with the guild's corrections applied to its summaries."""
+        async with self.reader.execute(
+            "SELECT id, guild_id, source, fetched_at FROM rankings WHERE month = ? AND kind = ?"
+            " AND guild_id IN (0, ?) ORDER BY guild_id DESC LIMIT 1",
+            (month, kind, guild_id),
         ) as cursor:
             head = await cursor.fetchone()
         if head is None:
@@ -202,17 +231,20 @@ class Store:
         async with self.reader.execute(
             "SELECT e.rank, e.upvotes, p.*, s.body AS summary, f.source AS f_source,"
             " f.url AS f_url, f.detail AS f_detail, f.sections AS f_sections,"
-            " f.authors AS f_authors FROM ranking_entries e"
+            " f.authors AS f_authors, ed.body AS e_body, ed.editor_name AS e_editor,"
+            " ed.edited_at AS e_at FROM ranking_entries e"
             " JOIN papers p USING (arxiv_id)"
             " LEFT JOIN summaries s ON s.arxiv_id = e.arxiv_id AND s.language = ?"
             " AND s.prompt_version = ?"
             " LEFT JOIN fulltexts f ON f.arxiv_id = e.arxiv_id AND f.version = coalesce(p.version, '')"
+            " LEFT JOIN summary_edits ed ON ed.guild_id = ? AND ed.arxiv_id = e.arxiv_id"
+            " AND ed.language = ?"
             " WHERE e.ranking_id = ? ORDER BY e.rank",
-            (language, prompt_version, head["id"]),
+            (language, prompt_version, guild_id, language, head["id"]),
         ) as cursor:
             rows = await cursor.fetchall()
         entries = tuple(ranked_from_row(row) for row in rows)
-        return Ranking(month, kind, head["source"], head["fetched_at"], entries)
+        return Ranking(month, kind, head["source"], head["fetched_at"], entries, head["guild_id"])
 
     async def missing_summaries(
         self, arxiv_ids: Sequence[str], language: str, prompt_version: str
