@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from bot.ask.archive import Archive
 from bot.ask.qa import QA
 from bot.config import Settings
 from bot.digest.digests import Digests
@@ -54,6 +55,7 @@ class Core:
     pacing: Pacing
     digests: Digests
     edits: SummaryEdits
+    archive: Archive
 
     @classmethod
     async def open(
@@ -84,6 +86,8 @@ class Core:
             Summarizer(llm) if llm else None,
             prompt_version=summary_prompt_version(),
         )
+        rankings = Rankings(store, pipeline)
+        qa = QA(store, llm, fulltexts, context_tokens=settings.ask_context_tokens)
         return cls(
             settings=settings,
             store=store,
@@ -91,14 +95,15 @@ class Core:
             llm=llm,
             pipeline=pipeline,
             guilds=GuildRepo(store, settings.language),
-            rankings=Rankings(store, pipeline),
-            qa=QA(store, llm, fulltexts, context_tokens=settings.ask_context_tokens),
+            rankings=rankings,
+            qa=qa,
             votes=VoteBook(store),
             meetups=MeetupBook(store),
             outlines=Outlines(store, llm, fulltexts),
             pacing=pacing,
             digests=Digests(store, pipeline, DigestWriter(llm) if llm else None),
             edits=SummaryEdits(store),
+            archive=Archive(store, rankings, qa.retriever),
         )
 
     async def aclose(self) -> None:

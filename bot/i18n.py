@@ -199,6 +199,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "usage_purpose.ask": "/ask の回答",
         "usage_purpose.ask-embedding": "質問の埋め込み",
         "usage_purpose.outline": "発表アウトライン",
+        "search_title": "🔎 「{query}」の検索結果",
+        "search_footer": "{months} か月分・{papers} 本の論文から、関連の高い順",
+        "search_none": "「{query}」に関係する論文は、保存されているどの月にも見つかりませんでした。",
+        "search_empty": "まだ保存された論文がありません。",
+        "search_length": "検索語は {low}〜{high} 文字でどうぞ。",
+        "search_from": "{source} より",
     },
     "en": {
         "purpose": "Purpose",
@@ -394,6 +400,12 @@ _TEXT: dict[str, dict[str, str]] = {
         "usage_purpose.ask": "/ask answers",
         "usage_purpose.ask-embedding": "question embeddings",
         "usage_purpose.outline": "presenter outlines",
+        "search_title": "🔎 Papers about “{query}”",
+        "search_footer": "From {papers} papers over {months} months, most relevant first",
+        "search_none": "No paper of any stored month relates to “{query}”.",
+        "search_empty": "No papers are stored yet.",
+        "search_length": "Please search with {low} to {high} characters.",
+        "search_from": "from {source}",
     },
 }
 
@@ -401,6 +413,9 @@ LANGUAGES = tuple(_TEXT)
 
 # Slash-command descriptions: English is what the code names them by, Japanese is looked up here.
 _COMMANDS_JA = {
+    "Search the papers of every month": "これまでの月の論文を検索する",
+    "What to look for (2 to 200 characters, any language)": "探したい内容(2〜200 文字、日本語でも英語でも)",
+    "How many papers to show (default 5)": "表示する論文の数(既定 5)",
     "Correct a paper's notes on its card (organizers)": "論文カードの要約を修正する(主催者)",
     "Go back to the generated notes": "生成された要約に戻す",
     "Set the guild's own list of papers for a month": "このサーバー独自の論文リストを月ごとに決める(主催者)",

@@ -29,7 +29,7 @@ async def test_commands_are_registered_once_with_japanese_descriptions(world: Di
         "setup", "ranking", "paper", "ask", "post-ranking",
         "vote", "tally", "close-vote", "reopen-vote", "export-votes", "schedule", "digest",
         "outline", "meetup", "presenter", "history", "ranking-set", "edit-summary",
-        "usage",
+        "usage", "search",
     }  # fmt: skip
     assert commands["ask"]["description_localizations"]["ja"] == "その月の論文について質問する"
     assert world.api.command_puts(world.guild) == 1

@@ -108,6 +108,20 @@ class Retriever:
         passages = tuple(stored.chunks[i] for i in sorted(chosen))
         return Context(passages, False, {c.cite: links[c.cite] for c in passages})
 
+    async def best_passage(
+        self, paper: Paper, info: FullTextInfo | None, question: str, guild_id: int | None
+    ) -> tuple[Chunk, str] | None:
+        """The paper's passage that best matches the question and its link; None without a text
+        or when no passage shares a word with it or comes close to its embedding."""
+        if info is None or not info.available or info.url is None:
+            return None
+        stored = await self.fulltexts.passages(paper)
+        scores = await self._scores(paper, stored, question, guild_id, ROUTE_MIN_SIMILARITY)
+        if not scores:
+            return None
+        chunk = stored.chunks[max(scores, key=lambda i: scores[i])]
+        return chunk, _link(info.url, chunk.anchor)
+
     async def route(
         self,
         papers: Sequence[Paper],
@@ -128,12 +142,10 @@ class Retriever:
         vector = await self._question_vector(question, guild_id)
         if vector is not None:
             similar: list[tuple[float, str]] = []
-            for paper in papers:
-                vectors = await self.fulltexts.vectors(paper)
-                if vectors is not None:
-                    best = float(np.max(vectors @ vector))
-                    if best >= ROUTE_MIN_SIMILARITY:
-                        similar.append((best, paper.arxiv_id))
+            for arxiv_id, vectors in (await self.fulltexts.vectors_of(papers)).items():
+                best = float(np.max(vectors @ vector))
+                if best >= ROUTE_MIN_SIMILARITY:
+                    similar.append((best, arxiv_id))
             _fuse(scores, [aid for _, aid in sorted(similar, reverse=True)])
         return sorted(scores, key=lambda aid: -scores[aid])
 
@@ -141,6 +153,22 @@ class Retriever:
         self, paper: Paper, stored: Passages, question: str, guild_id: int | None
     ) -> list[int]:
         """Indexes into `stored.chunks`, most relevant first (every passage, fused ranks)."""
+        scores = await self._scores(paper, stored, question, guild_id)
+        # Passages nothing points at follow in reading order: the abstract and introduction
+        # are the best guess for a question that matches no words.
+        rest = [i for i in range(len(stored.chunks)) if i not in scores]
+        return sorted(scores, key=lambda i: -scores[i]) + rest
+
+    async def _scores(
+        self,
+        paper: Paper,
+        stored: Passages,
+        question: str,
+        guild_id: int | None,
+        min_similarity: float = -1.0,
+    ) -> dict[int, float]:
+        """Fused scores of the passages that match the question's words or, at `min_similarity`
+        or more, its embedding; keyed by index into `stored.chunks`."""
         position = {chunk_id: i for i, chunk_id in enumerate(stored.ids)}
         scores: dict[int, float] = {}
         query = match_query(question)
@@ -150,11 +178,9 @@ class Retriever:
         vector = await self._question_vector(question, guild_id)
         if vector is not None and stored.vectors is not None:
             similarity = stored.vectors @ vector
-            _fuse(scores, [int(i) for i in np.argsort(-similarity)])
-        # Passages nothing points at follow in reading order: the abstract and introduction
-        # are the best guess for a question that matches no words.
-        rest = [i for i in range(len(stored.chunks)) if i not in scores]
-        return sorted(scores, key=lambda i: -scores[i]) + rest
+            order = np.argsort(-similarity)
+            _fuse(scores, [int(i) for i in order if similarity[i] >= min_similarity])
+        return scores
 
     async def _question_vector(self, question: str, guild_id: int | None) -> np.ndarray | None:
         if self.llm is None or self.fulltexts.embedding_model is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.ask.archive import Found, Hit
 from bot.discord import limits
 from bot.discord.limits import shorten
 from bot.i18n import t
@@ -99,6 +100,29 @@ def _overview_line(entry: RankedPaper, budget: int, language: str) -> str:
     hook = entry.summary.hook if entry.summary else t(language, "pending_short")
     room = budget - len(head) - 1
     return f"{head}\n{shorten(hook, room)}" if room > 10 else head
+
+
+def search_results(query: str, found: Found, language: str) -> Embed:
+    """One embed with a field per paper found: month, rank, translated title, the passage."""
+    embed: Embed = {
+        "title": shorten(t(language, "search_title", query=query), limits.EMBED_TITLE),
+        "color": COLOR,
+        "footer": {"text": t(language, "search_footer", months=found.months, papers=found.papers)},
+    }
+    room = (limits.EMBED_TOTAL - limits.embed_length(embed)) // max(len(found.hits), 1)
+    embed["fields"] = [_search_field(hit, min(room, 1024 + 200), language) for hit in found.hits]
+    return embed
+
+
+def _search_field(hit: Hit, budget: int, language: str) -> dict[str, Any]:
+    entry = hit.entry
+    title = entry.summary.title if entry.summary else entry.paper.title
+    name = shorten(f"{hit.month} #{entry.rank} · {title}", min(200, budget // 4))
+    source = hit.source if hit.from_fulltext else t(language, hit.source)
+    where = f"[{link_text(t(language, 'search_from', source=shorten(source, 80)))}]({hit.link})"
+    head = f"*{link_text(shorten(entry.paper.title, 150))}* · arXiv:{entry.paper.arxiv_id}"
+    room = min(1024, budget - len(name)) - len(head) - len(where) - 4
+    return {"name": name, "value": f"{head}\n> {shorten(hit.excerpt, room)}\n{where}"}
 
 
 WITHDRAW = "withdraw"

@@ -35,6 +35,7 @@ EXTENSIONS = (
     "cogs.digest",
     "cogs.edit",
     "cogs.usage",
+    "cogs.search",
 )
 
 

@@ -209,6 +209,14 @@ class Store:
             row = await cursor.fetchone()
         return row["kind"] if row else None
 
+    async def months_seen(self, guild_id: int) -> list[str]:
+        """Months with a ranking the guild can see (shared, or its own list), newest first."""
+        async with self.reader.execute(
+            "SELECT DISTINCT month FROM rankings WHERE guild_id IN (0, ?) ORDER BY month DESC",
+            (guild_id,),
+        ) as cursor:
+            return [row["month"] for row in await cursor.fetchall()]
+
     async def has_own_list(self, guild_id: int, month: str) -> bool:
         async with self.reader.execute(
             "SELECT 1 FROM rankings WHERE guild_id = ? AND month = ?", (guild_id, month)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -32,7 +32,10 @@ from bot.store.store import Store, utcnow
 log = logging.getLogger(__name__)
 
 EMBED_PURPOSE = "embeddings"
-VECTOR_CACHE_PAPERS = 64
+# A year of monthly rankings, so /search over the archive reads no vectors twice.
+VECTOR_CACHE_PAPERS = 128
+# Bound parameters per query, well under SQLite's limit (32766 since 3.32).
+SQL_VARIABLES = 10_000
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class FullTexts:
         self._vectors: OrderedDict[tuple[str, str, str], tuple[tuple[int, ...], np.ndarray]] = (
             OrderedDict()
         )
+        self._ids_memo: tuple[object, dict[str, tuple[int, ...]]] | None = None
 
     @property
     def embedding_model(self) -> str | None:
@@ -133,15 +137,29 @@ class FullTexts:
         ) as cursor:
             return [(row[0], row[1]) for row in await cursor.fetchall()]
 
-    async def vectors(self, paper: Paper) -> np.ndarray | None:
-        """The unit vectors of the paper's passages, without reading their text."""
-        version = paper.version or ""
-        async with self.store.reader.execute(
-            "SELECT id FROM chunks WHERE arxiv_id = ? AND version = ? ORDER BY ord",
-            (paper.arxiv_id, version),
-        ) as cursor:
-            ids = tuple(row[0] for row in await cursor.fetchall())
-        return await self._matrix(paper.arxiv_id, version, ids)
+    async def vectors_of(self, papers: Sequence[Paper]) -> dict[str, np.ndarray]:
+        """`vectors` of many papers at once, keyed by arXiv id (papers with every passage
+        embedded): two queries whatever their number, as /search compares a whole archive."""
+        model = self.embedding_model
+        if model is None or not papers:
+            return {}
+        versions = {paper.arxiv_id: paper.version or "" for paper in papers}
+        ids = await self._chunk_ids(versions)
+        found: dict[str, np.ndarray] = {}
+        for arxiv_id, chunk_ids in ids.items():
+            cached = self._vectors.get((arxiv_id, versions[arxiv_id], model))
+            if cached is not None and cached[0] == chunk_ids:
+                self._vectors.move_to_end((arxiv_id, versions[arxiv_id], model))
+                found[arxiv_id] = cached[1]
+        missing = [aid for aid in ids if aid not in found]
+        if missing:
+            blobs = await self._blobs([i for aid in missing for i in ids[aid]], model)
+            for arxiv_id in missing:
+                key = (arxiv_id, versions[arxiv_id], model)
+                matrix = self._cached(key, ids[arxiv_id], blobs)
+                if matrix is not None:
+                    found[arxiv_id] = matrix
+        return found
 
     async def embed(self, arxiv_id: str, version: str) -> int:
         """Embed the paper's passages that have no vector for the current model yet."""
@@ -255,13 +273,43 @@ class FullTexts:
         if cached is not None and cached[0] == ids:
             self._vectors.move_to_end(key)
             return cached[1]
+        return self._cached(key, ids, await self._blobs(list(ids), model))
+
+    async def _chunk_ids(self, versions: dict[str, str]) -> dict[str, tuple[int, ...]]:
+        """Each paper's passage ids in reading order, remembered until the texts change."""
+        key = (self.store.content_generation, tuple(sorted(versions.items())))
+        if self._ids_memo is not None and self._ids_memo[0] == key:
+            return self._ids_memo[1]
+        marks = ",".join("?" * len(versions))
+        ids: dict[str, list[int]] = defaultdict(list)
         async with self.store.reader.execute(
-            "SELECT v.chunk_id, v.vector FROM chunk_vectors v JOIN chunks c ON c.id = v.chunk_id"
-            " WHERE c.arxiv_id = ? AND c.version = ? AND v.model = ?",
-            (arxiv_id, version, model),
+            f"SELECT arxiv_id, version, id FROM chunks WHERE arxiv_id IN ({marks}) ORDER BY ord",
+            tuple(versions),
         ) as cursor:
-            blobs = {row[0]: row[1] for row in await cursor.fetchall()}
-        if len(blobs) != len(ids):
+            for arxiv_id, version, chunk_id in await cursor.fetchall():
+                if versions[arxiv_id] == version:
+                    ids[arxiv_id].append(chunk_id)
+        found = {arxiv_id: tuple(chunk_ids) for arxiv_id, chunk_ids in ids.items()}
+        self._ids_memo = (key, found)
+        return found
+
+    async def _blobs(self, chunk_ids: list[int], model: str) -> dict[int, bytes]:
+        blobs: dict[int, bytes] = {}
+        for start in range(0, len(chunk_ids), SQL_VARIABLES):
+            batch = chunk_ids[start : start + SQL_VARIABLES]
+            async with self.store.reader.execute(
+                "SELECT chunk_id, vector FROM chunk_vectors"
+                f" WHERE model = ? AND chunk_id IN ({','.join('?' * len(batch))})",
+                (model, *batch),
+            ) as cursor:
+                blobs |= {row[0]: row[1] for row in await cursor.fetchall()}
+        return blobs
+
+    def _cached(
+        self, key: tuple[str, str, str], ids: tuple[int, ...], blobs: dict[int, bytes]
+    ) -> np.ndarray | None:
+        """The unit vectors of `ids` from their blobs, remembered; None if one is missing."""
+        if not ids or any(i not in blobs for i in ids):
             return None
         matrix = np.stack([np.frombuffer(blobs[i], dtype="<f4") for i in ids])
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
