@@ -91,6 +91,34 @@ def test_a_session_shows_ranking_card_answer_vote_tally_and_pickup() -> None:
     )
 
 
+FIXED = "畳み込みと MLP を交互に重ねる(主催者が確認)"
+EDIT_SCRIPT = (
+    f"/edit-summary paper:3\n\n\n{FIXED}\n\n\n/paper 3\n"
+    "/edit-summary paper:3\n/cancel\n/search 畳み込み\n/quit\n"
+)
+
+
+def test_a_form_is_filled_one_line_per_box_and_search_finds_the_paper() -> None:
+    run = playground("playground", script=EDIT_SCRIPT)
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    form = after(out, "/edit-summary paper:3")
+    assert "── form: 3位の要約を修正 (arXiv:2109.04454)" in form
+    assert [name for name in ("目的", "成果", "方法", "固有名", "著者所属") if f"[{name}]" in form] == [
+        "目的", "成果", "方法", "固有名", "著者所属"
+    ]  # fmt: skip
+    saved = out.split(f"you> {FIXED}\n", 1)[1].split("you> /paper 3", 1)[0]
+    assert t("ja", "edit_saved") in unwrapped(saved)
+    card = after(out, "/paper 3")
+    assert FIXED in unwrapped(card)
+    assert "you が修正" in card
+    assert "nothing was sent" in after(out, "/cancel")
+    found = unwrapped(after(out, "/search 畳み込み"))
+    assert "2021-09 #3 · ConvMLP: 視覚のための階層的な畳み込み MLP" in found
+    shown = [line for line in out.splitlines() if line.startswith(("│", "┌", "──", "Type"))]
+    assert max(display_width(line) for line in shown) <= WIDTH
+
+
 def test_yomikai_alone_without_a_token_is_the_playground() -> None:
     run = playground(script="/help\n/nonsense\n3\n/quit\n")
     assert run.returncode == 0, run.stderr

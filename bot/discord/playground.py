@@ -297,6 +297,42 @@ def mention_names(guild: Guild) -> dict[str, str]:
 
 
 @dataclass
+class Form:
+    """A modal the bot opened, filled in one typed line per text input."""
+
+    source: InteractionResult
+    inputs: list[dict[str, Any]]
+    values: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, source: InteractionResult) -> Form:
+        assert source.modal is not None
+        rows = source.modal.get("components", [])
+        return cls(source, [c for row in rows for c in row.get("components", [])])
+
+    @property
+    def current(self) -> dict[str, Any]:
+        return self.inputs[len(self.values)]
+
+    def lines(self) -> list[str]:
+        """The form as Discord shows it: its title, then each box with what it holds."""
+        assert self.source.modal is not None
+        head = f"── form: {self.source.modal.get('title', '')} "
+        lines = [head + "─" * max(WIDTH - display_width(head), 0)]
+        for box in self.inputs:
+            lines.append(f"[{box.get('label', '')}]")
+            lines += ["  " + line for line in wrap(box.get("value") or "—", WIDTH - 2)]
+        return lines
+
+    def prompt(self) -> list[str]:
+        text = (
+            f"Type the new text for [{self.current.get('label', '')}] on one line"
+            " (an empty line keeps it; /cancel closes the form):"
+        )
+        return wrap(text, WIDTH)
+
+
+@dataclass
 class Session:
     api: LoopbackDiscord
     guild: Guild
@@ -305,6 +341,7 @@ class Session:
     out: TextIO
     choices: list[tuple[int, Option]] = field(default_factory=list)  # (message id, option)
     seen: dict[int, str | None] = field(default_factory=dict)  # message id -> its edited_at
+    form: Form | None = None  # a modal being filled in
 
     def say(self, *lines: str) -> None:
         for line in lines:
@@ -338,10 +375,13 @@ class Session:
     async def handle(self, line: str) -> bool:
         """Run one typed line; False when the person wants to leave."""
         text = line.strip()
-        if not text:
-            return True
         if text.lower() in QUIT:
             return False
+        if self.form is not None:
+            await self.fill(text)
+            return True
+        if not text:
+            return True
         if text.lower() in HELP:
             self.say(*help_lines(self.month, self.schemas()))
         elif text.isdigit():
@@ -359,6 +399,27 @@ class Session:
             return
         try:
             result = await self.api.invoke(self.guild, self.person, call.command, options)
+        except (LookupError, ValueError, TypeError) as exc:  # what the Discord client refuses
+            self.say(f"Discord would not send that: {exc}")
+            return
+        await self._show(result)
+
+    async def fill(self, text: str) -> None:
+        """The typed line goes into the form's next box; the last one submits it."""
+        form = self.form
+        assert form is not None
+        if text.lower() == "/cancel":
+            self.form = None
+            self.say("(form closed; nothing was sent)")
+            return
+        box = form.current
+        form.values[box["custom_id"]] = text or box.get("value") or ""
+        if len(form.values) < len(form.inputs):
+            self.say(*form.prompt())
+            return
+        self.form = None
+        try:
+            result = await self.api.submit_modal(form.source, form.values)
         except (LookupError, ValueError, TypeError) as exc:  # what the Discord client refuses
             self.say(f"Discord would not send that: {exc}")
             return
@@ -422,6 +483,9 @@ class Session:
         for error in result.error_responses:
             self.say(f"(the loopback Discord refused the bot's answer: {error})")
         await self._show_changes(result.messages)
+        if result.modal is not None:
+            self.form = Form.of(result)
+            self.say(*self.form.lines(), *self.form.prompt())
 
     async def _show_changes(self, answers: list[Message]) -> None:
         """The answers, then the channel's new and edited public messages; remember the menus."""
