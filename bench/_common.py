@@ -62,6 +62,18 @@ def percentiles(values: list[float]) -> tuple[float, float, float]:
     return cuts[49], cuts[94], max(values)
 
 
+def print_results(results: dict[str, tuple[object, bool]], width: int = 34) -> bool:
+    """One line per measure, `ok` or `MISSED` against its target; True when every one is met."""
+    for name, (value, ok) in results.items():
+        print(f"{name:<{width}} {value!s:>7}  {'ok' if ok else 'MISSED'}")
+    return all(ok for _, ok in results.values())
+
+
+def print_memory() -> None:
+    current, peak = memory_mib()
+    print(f"memory: VmRSS {current:.1f} MiB, peak {peak:.1f} MiB")
+
+
 def memory_mib() -> tuple[float, float]:
     """(current VmRSS, peak RSS) of this process in MiB."""
     status = Path("/proc/self/status").read_text().splitlines()

@@ -46,7 +46,7 @@ import discord
 from aiohttp import web
 from discord import app_commands
 
-from bench._common import memory_mib, percentiles, served_fakes
+from bench._common import memory_mib, percentiles, print_results, served_fakes
 from bot.ask.qa import PURPOSE
 from bot.config import load_settings
 from bot.core import Pacing
@@ -384,8 +384,7 @@ def report(scenario: Scenario, outcome: Outcome, spans: Spans) -> bool:
             round(overhead_p95 * 1000, 1),
             overhead_p95 <= scenario.overhead_limit,
         )
-    for name, (value, ok) in results.items():
-        print(f"{name:<28} {value:>7}  {'ok' if ok else 'MISSED'}")
+    met = print_results(results, 28)
     for error in outcome.errors[:5]:
         print(f"  {error}")
     if outcome.usage_rows < len(asks):
@@ -398,7 +397,7 @@ def report(scenario: Scenario, outcome: Outcome, spans: Spans) -> bool:
         f"LLM retries {retries}, wall time of the {len(asks)} asks {outcome.wall:.2f} s,"
         f" usage rows all stored {outcome.usage_wait * 1000:.0f} ms after the last answer"
     )
-    return all(ok for _, ok in results.values())
+    return met
 
 
 async def main() -> int:

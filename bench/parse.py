@@ -14,7 +14,7 @@ import textwrap
 import time
 from collections.abc import Callable
 
-from bench._common import memory_mib, percentiles
+from bench._common import memory_mib, percentiles, print_results
 from bot.papers.fulltext.latexml import parse_latexml
 from bot.papers.fulltext.pdf import parse_pdf
 from tests.fakes.latexml import big_latexml_page
@@ -76,9 +76,7 @@ def main() -> int:
         "PDF slowest, s (<= 1)": (round(pdf_max, 3), pdf_max <= PDF_TARGET_S),
         "peak RSS, MiB": (round(peak), True),
     }
-    for name, (value, ok) in results.items():
-        print(f"{name:<28} {value:>8}  {'ok' if ok else 'MISSED'}")
-    return 0 if all(ok for _, ok in results.values()) else 1
+    return 0 if print_results(results, 28) else 1
 
 
 if __name__ == "__main__":

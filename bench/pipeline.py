@@ -14,7 +14,7 @@ import asyncio
 import sys
 import time
 
-from bench._common import memory_mib, served_fakes
+from bench._common import print_memory, print_results, served_fakes
 from bot.config import load_settings
 from bot.core import Core
 from tests.fakes.llm_answers import reading_llm
@@ -54,11 +54,9 @@ async def main() -> int:
         "downloads on re-run (= 0)": (rerun_downloads, rerun_downloads == 0),
         "LLM calls on re-run (= 0)": (rerun_calls, rerun_calls == 0),
     }
-    for name, (value, ok) in results.items():
-        print(f"{name:<30} {value:>7}  {'ok' if ok else 'MISSED'}")
-    current, peak = memory_mib()
-    print(f"memory: VmRSS {current:.1f} MiB, peak {peak:.1f} MiB")
-    return 0 if all(ok for _, ok in results.values()) else 1
+    met = print_results(results, 30)
+    print_memory()
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

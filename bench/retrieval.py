@@ -17,7 +17,7 @@ import asyncio
 import sys
 import time
 
-from bench._common import memory_mib, percentiles, served_fakes
+from bench._common import percentiles, print_memory, print_results, served_fakes
 from bot.ask.qa import ask_messages
 from bot.config import load_settings
 from bot.core import Core
@@ -81,11 +81,9 @@ async def main() -> int:
         "prompts over budget + fixed (= 0)": (over, over == 0),
         "passages (about 1,000)": (chunks, 800 <= chunks <= 1200),
     }
-    for name, (value, ok) in results.items():
-        print(f"{name:<34} {value:>6}  {'ok' if ok else 'MISSED'}")
-    current, peak = memory_mib()
-    print(f"memory: VmRSS {current:.1f} MiB, peak {peak:.1f} MiB")
-    return 0 if all(ok for _, ok in results.values()) else 1
+    met = print_results(results)
+    print_memory()
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

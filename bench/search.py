@@ -16,7 +16,7 @@ import asyncio
 import sys
 import time
 
-from bench._common import memory_mib, percentiles, served_fakes
+from bench._common import percentiles, print_memory, print_results, served_fakes
 from bot.config import load_settings
 from bot.core import Core
 from tests.fakes.latexml import big_latexml_page
@@ -95,11 +95,9 @@ async def main() -> int:
         f"search p95, ms (<= {TARGET_MS:g})": (round(p95, 1), p95 <= TARGET_MS),
         "titles not found first (= 0)": (misses, misses == 0),
     }
-    for name, (value, ok) in results.items():
-        print(f"{name:<34} {value:>6}  {'ok' if ok else 'MISSED'}")
-    current, peak = memory_mib()
-    print(f"memory: VmRSS {current:.1f} MiB, peak {peak:.1f} MiB")
-    return 0 if all(ok for _, ok in results.values()) else 1
+    met = print_results(results)
+    print_memory()
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

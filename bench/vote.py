@@ -24,7 +24,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from bench._common import memory_mib, percentiles, served_fakes
+from bench._common import memory_mib, percentiles, print_results, served_fakes
 from bot.config import load_settings
 from bot.core import Core, Pacing
 from bot.i18n import t
@@ -162,14 +162,13 @@ def report(outcome: Outcome) -> bool:
         "loopback errors (= 0)": (len(outcome.errors), not outcome.errors),
     }
     print(f"{VOTERS} members vote once each, at most {IN_FLIGHT} clicks in flight")
-    for name, (value, ok) in results.items():
-        print(f"{name:<28} {value!s:>7}  {'ok' if ok else 'MISSED'}")
+    met = print_results(results, 28)
     for error in outcome.errors[:5]:
         print(f"  {error}")
     current, peak = memory_mib()
     print(f"memory after the run: VmRSS {current:.1f} MiB, peak {peak:.1f} MiB")
     print("(one process and event loop: the bot, the loopback Discord and the fake sources)")
-    return all(ok for _, ok in results.values())
+    return met
 
 
 async def main() -> int:
