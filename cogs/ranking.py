@@ -62,6 +62,23 @@ class RankingCog(commands.Cog, name=RANKING_COG):
             await refuse(interaction, speak, "no_ranking", month=month)
         return settings, ranking
 
+    async def _organizer_month(
+        self, interaction: Interaction, month: str | None
+    ) -> tuple[GuildSettings, str, str] | None:
+        """The guild's settings, the member's language and the month named, for an organizer;
+        None after telling a member, or an organizer who gave a malformed month, why not."""
+        assert interaction.guild_id is not None
+        settings = await self.core.guilds.get(interaction.guild_id)
+        speak = member_language(interaction, settings)
+        if not is_organizer(interaction, settings):
+            await refuse(interaction, speak, "not_organizer")
+            return None
+        try:
+            return settings, speak, month_of(month, settings)
+        except MonthError:
+            await refuse(interaction, speak, "bad_month", month=(month or "")[:20])
+            return None
+
     @app_commands.command(name="ranking", description=_("Show the month's paper ranking"))
     @app_commands.guild_only()
     @app_commands.describe(month=_("Month as YYYY-MM (default: last month)"))
@@ -109,14 +126,10 @@ class RankingCog(commands.Cog, name=RANKING_COG):
         self, interaction: Interaction, month: str | None = None, kind: Choice[str] | None = None
     ) -> None:
         assert interaction.guild is not None
-        settings = await self.core.guilds.get(interaction.guild.id)
-        speak = member_language(interaction, settings)
-        if not is_organizer(interaction, settings):
-            return await refuse(interaction, speak, "not_organizer")
-        try:
-            chosen = month_of(month, settings)
-        except MonthError:
-            return await refuse(interaction, speak, "bad_month", month=(month or "")[:20])
+        asked = await self._organizer_month(interaction, month)
+        if asked is None:
+            return
+        _, speak, chosen = asked
         await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await self.publish(interaction.guild, chosen, kind=kind.value if kind else None)
         await reply(interaction, outcome.message(speak), ephemeral=True)
@@ -136,14 +149,10 @@ class RankingCog(commands.Cog, name=RANKING_COG):
         month: str | None = None,
     ) -> None:
         assert interaction.guild is not None
-        settings = await self.core.guilds.get(interaction.guild.id)
-        speak = member_language(interaction, settings)
-        if not is_organizer(interaction, settings):
-            return await refuse(interaction, speak, "not_organizer")
-        try:
-            chosen = month_of(month, settings)
-        except MonthError:
-            return await refuse(interaction, speak, "bad_month", month=(month or "")[:20])
+        asked = await self._organizer_month(interaction, month)
+        if asked is None:
+            return
+        settings, speak, chosen = asked
         refs = [ref for ref in re.split(r"[\s,]+", ids) if ref]
         if not refs or len(ids) > MAX_IDS_TEXT:
             return await refuse(interaction, speak, "list_empty", limit=MAX_IDS_TEXT)
