@@ -105,6 +105,18 @@ async def test_another_guilds_own_list_stays_out_of_the_results(world: DiscordWo
     assert ISAAC_GYM not in shown
 
 
+async def test_a_guilds_correction_is_searched_in_that_guild(world: DiscordWorld) -> None:
+    await two_months(world)
+    opened = await world.run(world.organizer, "edit-summary", paper="3", month=SAMPLE_MONTH)
+    fixed = {"yomikai:edit:method": "ゼブラフィッシュの胚で検証した手法(主催者が確認)"}
+    await (await world.api.submit_modal(opened, fixed)).wait_settled(timeout=15)
+    top = fields(await search(world, "ゼブラフィッシュ"))[0]
+    assert top["name"].startswith(f"{SAMPLE_MONTH} #3 · ")
+    other = world.guild.id + 1
+    theirs = await world.core.archive.search(other, "ja", "ゼブラフィッシュ")
+    assert all(hit.entry.paper.arxiv_id != ALL_IDS[2] for hit in theirs.hits)
+
+
 @pytest.mark.parametrize("query", ["あ", "x" * 2000, "   "])
 async def test_a_query_too_short_or_too_long_is_refused_privately(
     world: DiscordWorld, query: str

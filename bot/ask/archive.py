@@ -9,6 +9,7 @@ full text, or, when no passage matches, the note that shares most words with the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.ask.retrieval import Retriever
@@ -73,7 +74,9 @@ class Archive:
         if not seen:
             return Found((), len(months), 0)
         by_id = {entry.paper.arxiv_id: entry for _, entry in seen.values()}
-        notes = await self.store.search(list(by_id), text)
+        # The guild's corrections are not in the shared index: their words count first.
+        corrected = _corrected_matches(by_id.values(), text)
+        notes = list(dict.fromkeys(corrected + await self.store.search(list(by_id), text)))
         papers = [entry.paper for entry in by_id.values()]
         fused = await self.retriever.route(papers, text, notes, guild_id=guild_id)
         # A query that a title contains whole names that paper: it comes first.
@@ -108,6 +111,17 @@ class Archive:
             return Hit(month, entry, excerpt(body, wanted), "abstract", entry.paper.url, False)
         field, body, _ = note
         return Hit(month, entry, excerpt(body, wanted), field, entry.paper.url, False)
+
+
+def _corrected_matches(entries: Iterable[RankedPaper], query: str) -> list[str]:
+    """Papers whose corrected notes share words with the query, most shared first."""
+    wanted = set(tokens(query))
+    scored = [
+        (_shared(" ".join(entry.edit.notes.values()), wanted), entry.paper.arxiv_id)
+        for entry in entries
+        if entry.edit is not None
+    ]
+    return [arxiv_id for shared, arxiv_id in sorted(scored, reverse=True) if shared]
 
 
 def _in_title(entry: RankedPaper, query: str) -> bool:
