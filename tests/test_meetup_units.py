@@ -4,6 +4,7 @@ and text, the event's name."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,7 +15,7 @@ from bot.meetups.book import Meetup, MeetupBook, Place
 from bot.meetups.outline import PARTS, Outline, outline_messages, paper_data, sources_of
 from bot.meetups.texts import event_description, event_name, outline_text
 from bot.meetups.timing import parse_when, reminder_runs
-from bot.models import Paper, RankedPaper, Summary
+from bot.models import Paper, RankedPaper, Summary, SummaryEdit
 from bot.papers.fulltext.document import Caption, Document, Section
 from bot.schedules.plan import MonthlyDay, Run, meetup_after, parse_monthly_day
 from bot.schedules.runner import ScheduleBook, Scheduler
@@ -120,6 +121,17 @@ def test_the_prompt_holds_every_section_when_the_paper_is_too_long() -> None:
     assert data["figures"] == [{"cite": "Table 2", "caption": "Results 2."}]
     whole = paper_data(_entry(), _document(), budget=3000)
     assert [p["cite"] for p in whole["passages"]] == ["Abstract", "§1", "§2", "§3"]
+
+
+def test_a_guilds_correction_stays_out_of_the_shared_outline_prompt() -> None:
+    entry = _entry()
+    assert paper_data(entry, None, budget=3000)["notes"]["method"] == "方法"
+    notes = dict.fromkeys(("purpose", "results", "method", "names", "affiliations"), "修正済み")
+    edit = SummaryEdit(notes, "hanako", "2026-12-02T10:00:00Z")
+    corrected = replace(entry, summary=edit.applied_to(entry.summary, entry.paper), edit=edit)
+    [_, user] = outline_messages(corrected, "ja", _document())
+    assert "修正済み" not in user["content"]
+    assert "ConvMLP reaches 80.2% top-1." in user["content"]
 
 
 def test_the_paper_is_data_in_the_prompt() -> None:

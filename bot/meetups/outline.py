@@ -164,7 +164,8 @@ def paper_data(entry: RankedPaper, document: Document | None, budget: int) -> di
         "abstract": paper.abstract,
         "full_text": document is not None,
     }
-    if entry.summary:
+    # An outline is stored once for every guild: one guild's corrections must not reach it.
+    if entry.summary and entry.edit is None:
         data["notes"] = entry.summary.to_dict()
     if document is None:
         data["passages"] = [
