@@ -121,7 +121,6 @@ async def test_a_guilds_correction_is_searched_in_that_guild(world: DiscordWorld
 async def test_a_query_too_short_or_too_long_is_refused_privately(
     world: DiscordWorld, query: str
 ) -> None:
-    await two_months(world)
     refused = await search(world, query)
     assert refused.ephemeral
     assert refused.text == t("ja", "search_length", low=2, high=MAX_QUERY)
