@@ -111,8 +111,10 @@ class ScheduleCog(commands.Cog, name="Schedule"):
     @commands.Cog.listener()
     async def on_ready(self) -> None:
         # Catch-up needs the guilds, which arrive before READY completes; runs are claimed in
-        # the database, so a second READY after a reconnect repeats nothing.
-        await self.scheduler.start()
+        # the database, so a second READY after a reconnect repeats nothing. Tracked, so a
+        # shutdown right after READY waits for it before the database closes.
+        if self.bot.track():
+            await self.scheduler.start()
 
     @commands.Cog.listener()
     async def on_yomikai_settings_changed(self, guild_id: int) -> None:

@@ -49,6 +49,7 @@ async def running_yomikai(
         ready.result()
         yield RunningBot(bot, core, task)
     finally:
+        await bot.drain(timeout)  # as `yomikai run` does on SIGTERM
         await bot.close()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(task, timeout)

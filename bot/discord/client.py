@@ -112,7 +112,9 @@ class YomikaiBot(commands.Bot):
         return len(pending)
 
     def _busy(self) -> set[asyncio.Task[Any]]:
-        return {task for task in self._in_flight if not task.done()}
+        # The caller's own task may be in flight too: it cannot wait for itself.
+        current = asyncio.current_task()
+        return {task for task in self._in_flight if not task.done() and task is not current}
 
     async def setup_hook(self) -> None:
         self.tree.on_error = self.on_command_error
