@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+
+class Refusal(ValueError):
+    """Something a member asked for that cannot be done: `key` and `values` pick the message
+    they are told (the exception's text is for logs)."""
+
+    def __init__(self, key: str, message: str = "", **values: object) -> None:
+        super().__init__(message or key)
+        self.key = key
+        self.values = values
+
+
 _TEXT: dict[str, dict[str, str]] = {
     "ja": {
         "purpose": "目的",

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.ask.retrieval import Retriever
+from bot.i18n import Refusal
 from bot.models import NOTE_FIELDS, RankedPaper
 from bot.papers.rankings import Rankings
 from bot.store.search_text import tokens
@@ -26,11 +27,8 @@ EXCERPT_CHARS = 220
 EXCERPT_LEAD = 60
 
 
-class SearchError(Exception):
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
+class SearchError(Refusal):
+    """A query too short or too long to search for."""
 
 
 @dataclass(frozen=True)

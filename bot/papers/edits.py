@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from bot.i18n import Refusal
 from bot.models import NOTE_FIELDS
 from bot.store.store import Store, utcnow
 
@@ -12,12 +13,8 @@ from bot.store.store import Store, utcnow
 MAX_NOTE = 1000
 
 
-class EditError(ValueError):
-    """A correction that cannot be stored; `key` names the message for the organizer."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key, self.values = key, values
+class EditError(Refusal):
+    """A correction that cannot be stored."""
 
 
 def checked_notes(notes: Mapping[str, str]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 
 from bot.http import SourceError
+from bot.i18n import Refusal
 from bot.llm.client import LLMError
 from bot.models import Paper, Ranking, merge_authors
 from bot.papers.fulltext.library import FullTexts
@@ -27,12 +28,8 @@ class FetchError(Exception):
     """The ranking could not be fetched; the message is fit for a user."""
 
 
-class ListError(FetchError):
-    """An organizer's list that cannot be stored; `key` names the message for Discord."""
-
-    def __init__(self, key: str, message: str = "", **values: object) -> None:
-        super().__init__(message or key)
-        self.key, self.values = key, values
+class ListError(FetchError, Refusal):
+    """An organizer's list that cannot be stored."""
 
 
 # The vote menu holds 25 options, one of them "withdraw".

@@ -5,17 +5,13 @@ from __future__ import annotations
 import unicodedata
 
 from bot.discord import limits
+from bot.i18n import Refusal
 from bot.models import RankedPaper, Ranking
 from bot.papers.sources.arxiv_ids import parse_arxiv_ref
 
 
-class RefError(ValueError):
-    """The reference names no paper, or several; `key` and `values` pick the i18n message."""
-
-    def __init__(self, key: str, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
+class RefError(Refusal):
+    """The reference names no paper, or several."""
 
 
 def _fold(text: str) -> str:
