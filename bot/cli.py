@@ -22,13 +22,13 @@ from bot.digest.weeks import WeekError, check_over, parse_week
 from bot.doctor import doctor
 from bot.logs import configure_logging
 from bot.models import RANKING_KINDS
-from bot.months import MonthError, parse_month
+from bot.months import MonthError, current_month, parse_month
 from bot.papers.pipeline import FetchError
 from bot.papers.rendering import ranking_text
 from bot.store.backup import BackupError, backup
 from bot.store.database import connect, migrate
 from bot.usage.render import usage_text
-from bot.usage.report import current_month, usage_report
+from bot.usage.report import usage_report
 
 log = logging.getLogger("yomikai")
 

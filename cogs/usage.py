@@ -7,9 +7,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord.client import YomikaiBot
-from bot.months import MonthError, parse_month
+from bot.months import MonthError, current_month, parse_month
 from bot.usage.render import usage_embed
-from bot.usage.report import current_month, usage_report
+from bot.usage.report import usage_report
 from cogs._common import Interaction, _, is_organizer, member_language, refuse, reply
 
 

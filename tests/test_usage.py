@@ -15,10 +15,11 @@ from bot.config import ConfigError, load_settings
 from bot.i18n import t
 from bot.llm.client import Usage
 from bot.loopback import InteractionResult
+from bot.months import current_month, month_bounds
 from bot.store.store import Store
 from bot.usage.prices import DEFAULT_PRICES, Price, parse_prices
 from bot.usage.render import cost_text, usd
-from bot.usage.report import UsageLine, current_month, month_bounds, usage_report
+from bot.usage.report import UsageLine, usage_report
 from tests.conftest import DiscordWorld, OpenCore, Services
 from tests.fakes.openai import FakeOpenAI
 from tests.fixtures_papers import SAMPLE_MONTH

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.papers.rankings import STALE_CLAIM
-from bot.store.store import Store, utcnow
+from bot.store.store import Store, stamp, utcnow
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class DigestPosts:
 
     async def claim(self, guild_id: int, week: str) -> bool:
         """Reserve the week's post for this caller; False when it is posted or being posted."""
-        stale = (datetime.now(UTC) - STALE_CLAIM).isoformat(timespec="seconds")
+        stale = stamp(datetime.now(UTC) - STALE_CLAIM)
         async with self.store.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO digest_posts (guild_id, week, claimed_at) VALUES (?, ?, ?)"

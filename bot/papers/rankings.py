@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.models import Ranking
 from bot.papers.pipeline import ListError, Pipeline
-from bot.store.store import Store, utcnow
+from bot.store.store import Store, stamp, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ class Rankings:
 
     async def claim_post(self, guild_id: int, month: str) -> bool:
         """Reserve the month's post for this caller; False when it is posted or being posted."""
-        stale = (datetime.now(UTC) - STALE_CLAIM).isoformat(timespec="seconds")
+        stale = stamp(datetime.now(UTC) - STALE_CLAIM)
         async with self.store.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO ranking_posts (guild_id, month, claimed_at) VALUES (?, ?, ?)"

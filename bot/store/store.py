@@ -30,8 +30,14 @@ if TYPE_CHECKING:
     from bot.llm.client import Usage
 
 
+def stamp(moment: datetime) -> str:
+    """An instant as the database stores times: UTC ISO 8601 to the second, so that the
+    strings compare as the instants do."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
 def utcnow() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return stamp(datetime.now(UTC))
 
 
 def _paper_row(paper: Paper, source: str, now: str) -> tuple[object, ...]:

@@ -11,34 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from bot.months import parse_month
-from bot.store.store import Store
+from bot.months import month_bounds, parse_month
+from bot.store.store import Store, stamp
 from bot.usage.prices import Prices
 
 # The order purposes are listed in; others follow by name.
 PURPOSES = ("summary", "embeddings", "digest", "ask", "ask-embedding", "outline")
-
-
-def month_bounds(month: str, timezone: str = "UTC") -> tuple[datetime, datetime]:
-    """The first instant of the calendar month in that timezone and of the next one, in UTC."""
-    year, number = (int(part) for part in parse_month(month).split("-"))
-    zone = ZoneInfo(timezone)
-    start = datetime(year, number, 1, tzinfo=zone)
-    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
-
-
-def current_month(now: datetime, timezone: str = "UTC") -> str:
-    """The calendar month `now` falls in, in that timezone."""
-    local = now.astimezone(ZoneInfo(timezone))
-    return f"{local.year:04d}-{local.month:02d}"
-
-
-def _stamp(moment: datetime) -> str:
-    """As bot.store.store.utcnow writes `at`, so that the strings compare as the instants."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)
@@ -112,8 +91,8 @@ class UsageReport:
         return {
             "month": self.month,
             "timezone": self.timezone,
-            "from": _stamp(self.start),
-            "to": _stamp(self.end),
+            "from": stamp(self.start),
+            "to": stamp(self.end),
             "partial": self.partial,
             "guild_id": self.guild_id,
             "own": self.own.to_dict(),
@@ -146,7 +125,7 @@ async def usage_report(
         " sum(prompt_tokens) AS prompt, sum(completion_tokens) AS completion"
         " FROM llm_usage WHERE at >= ? AND at < ?"
     )
-    params: tuple[object, ...] = (_stamp(start), _stamp(end))
+    params: tuple[object, ...] = (stamp(start), stamp(end))
     if guild_id is not None:
         sql += " AND (guild_id = ? OR guild_id IS NULL)"
         params += (guild_id,)
