@@ -25,6 +25,7 @@ MAX_HITS = 10
 EXCERPT_CHARS = 220
 # Context kept before the first matching word, so an excerpt does not start mid-thought.
 EXCERPT_LEAD = 60
+_SPACE = re.compile(r"\s")
 
 
 class SearchError(Refusal):
@@ -67,23 +68,24 @@ class Archive:
         """The papers of every month the guild sees that relate to the query, best first.
         SearchError when the query is too short or too long."""
         text = checked_query(query)
+        wanted = set(tokens(text))
         months = await self.store.months_seen(guild_id)
         seen = await self._papers(months, guild_id, language)
         if not seen:
             return Found((), len(months), 0)
         by_id = {entry.paper.arxiv_id: entry for _, entry in seen.values()}
         # The guild's corrections are not in the shared index: their words count first.
-        corrected = _corrected_matches(by_id.values(), text)
+        corrected = _corrected_matches(by_id.values(), wanted)
         notes = list(dict.fromkeys(corrected + await self.store.search(list(by_id), text)))
         papers = [entry.paper for entry in by_id.values()]
         fused = await self.retriever.route(papers, text, notes, guild_id=guild_id)
         # A query that a title contains whole names that paper: it comes first.
-        titled = [aid for aid in fused if _in_title(by_id[aid], text)]
+        titled = [aid for aid in fused if _in_title(by_id[aid], wanted)]
         order = titled + [aid for aid in fused if aid not in titled]
         hits = []
         for arxiv_id in order[: max(1, min(count, MAX_HITS))]:
             month, entry = seen[arxiv_id]
-            hits.append(await self._hit(month, entry, text, guild_id))
+            hits.append(await self._hit(month, entry, text, wanted, guild_id))
         return Found(tuple(hits), len(months), len(by_id))
 
     async def _papers(
@@ -97,13 +99,14 @@ class Archive:
                 seen.setdefault(entry.paper.arxiv_id, (month, entry))
         return seen
 
-    async def _hit(self, month: str, entry: RankedPaper, query: str, guild_id: int) -> Hit:
-        wanted = set(tokens(query))
-        note = _best_note(entry, wanted)
+    async def _hit(
+        self, month: str, entry: RankedPaper, query: str, wanted: set[str], guild_id: int
+    ) -> Hit:
         found = await self.retriever.best_passage(entry.paper, entry.fulltext, query, guild_id)
         if found is not None:
             chunk, link = found
             return Hit(month, entry, excerpt(chunk.body, wanted), chunk.label, link, True)
+        note = _best_note(entry, wanted)
         if note is None:
             body = entry.summary.abstract if entry.summary else entry.paper.abstract
             return Hit(month, entry, excerpt(body, wanted), "abstract", entry.paper.url, False)
@@ -111,9 +114,8 @@ class Archive:
         return Hit(month, entry, excerpt(body, wanted), field, entry.paper.url, False)
 
 
-def _corrected_matches(entries: Iterable[RankedPaper], query: str) -> list[str]:
+def _corrected_matches(entries: Iterable[RankedPaper], wanted: set[str]) -> list[str]:
     """Papers whose corrected notes share words with the query, most shared first."""
-    wanted = set(tokens(query))
     scored = [
         (_shared(" ".join(entry.edit.notes.values()), wanted), entry.paper.arxiv_id)
         for entry in entries
@@ -122,8 +124,7 @@ def _corrected_matches(entries: Iterable[RankedPaper], query: str) -> list[str]:
     return [arxiv_id for shared, arxiv_id in sorted(scored, reverse=True) if shared]
 
 
-def _in_title(entry: RankedPaper, query: str) -> bool:
-    wanted = set(tokens(query))
+def _in_title(entry: RankedPaper, wanted: set[str]) -> bool:
     translated = entry.summary.title if entry.summary else ""
     return bool(wanted) and wanted <= set(tokens(f"{entry.paper.title} {translated}"))
 
@@ -156,5 +157,5 @@ def excerpt(text: str, wanted: set[str], size: int = EXCERPT_CHARS) -> str:
 
 
 def _word_start(text: str, at: int) -> int:
-    space = re.compile(r"\s").search(text, at)
+    space = _SPACE.search(text, at)
     return space.end() if space and space.end() - at < 20 else at

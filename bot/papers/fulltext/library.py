@@ -138,8 +138,9 @@ class FullTexts:
             return [(row[0], row[1]) for row in await cursor.fetchall()]
 
     async def vectors_of(self, papers: Sequence[Paper]) -> dict[str, np.ndarray]:
-        """`vectors` of many papers at once, keyed by arXiv id (papers with every passage
-        embedded): two queries whatever their number, as /search compares a whole archive."""
+        """The unit vectors of these papers' passages, keyed by arXiv id (papers with every
+        passage embedded), without their text: two queries whatever their number, as /search
+        compares a whole archive."""
         model = self.embedding_model
         if model is None or not papers:
             return {}
@@ -147,10 +148,9 @@ class FullTexts:
         ids = await self._chunk_ids(versions)
         found: dict[str, np.ndarray] = {}
         for arxiv_id, chunk_ids in ids.items():
-            cached = self._vectors.get((arxiv_id, versions[arxiv_id], model))
-            if cached is not None and cached[0] == chunk_ids:
-                self._vectors.move_to_end((arxiv_id, versions[arxiv_id], model))
-                found[arxiv_id] = cached[1]
+            cached = self._remembered((arxiv_id, versions[arxiv_id], model), chunk_ids)
+            if cached is not None:
+                found[arxiv_id] = cached
         missing = [aid for aid in ids if aid not in found]
         if missing:
             blobs = await self._blobs([i for aid in missing for i in ids[aid]], model)
@@ -269,11 +269,18 @@ class FullTexts:
         if model is None or not ids:
             return None
         key = (arxiv_id, version, model)
-        cached = self._vectors.get(key)
-        if cached is not None and cached[0] == ids:
-            self._vectors.move_to_end(key)
-            return cached[1]
+        cached = self._remembered(key, ids)
+        if cached is not None:
+            return cached
         return self._cached(key, ids, await self._blobs(list(ids), model))
+
+    def _remembered(self, key: tuple[str, str, str], ids: tuple[int, ...]) -> np.ndarray | None:
+        """The cached matrix of these passages, unless the paper's passages have changed."""
+        cached = self._vectors.get(key)
+        if cached is None or cached[0] != ids:
+            return None
+        self._vectors.move_to_end(key)
+        return cached[1]
 
     async def _chunk_ids(self, versions: dict[str, str]) -> dict[str, tuple[int, ...]]:
         """Each paper's passage ids in reading order, remembered until the texts change."""
